@@ -1,0 +1,170 @@
+package dev.shears.tensor.parallel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one shared thread pool every CPU kernel uses.
+ *
+ * <p>Work is split into chunks whose boundaries depend only on the range and the grain, never on
+ * the thread count, so any reduction that combines per-chunk partials in chunk order gives
+ * bit-identical results with 1 or 64 threads. Calls from inside a worker run inline (no nested
+ * parallelism), as do ranges at or below the grain. Size the pool with {@code -Dshears.threads}
+ * (default: available processors).
+ */
+public final class Parallel {
+    /** Body of a parallel loop over the half-open range {@code [lo, hi)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int lo, int hi);
+    }
+
+    /** Body of a parallel loop over chunk indices, for reductions that keep one partial per chunk. */
+    @FunctionalInterface
+    public interface ChunkBody {
+        void run(int chunk, int lo, int hi);
+    }
+
+    private static final int THREADS = configuredThreads();
+    /** One pool per thread count in use: normally just the configured one. */
+    private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
+    /** A caller-scoped cap on parallelism (benchmarks compare 1 and N threads in one JVM). */
+    private static final ThreadLocal<Integer> CAP = ThreadLocal.withInitial(() -> THREADS);
+
+    private Parallel() {}
+
+    /** Number of threads kernels called from this thread may use. */
+    public static int threads() {
+        return Math.min(THREADS, CAP.get());
+    }
+
+    /**
+     * Runs {@code action} with kernels limited to {@code threads} threads (at most {@link #poolSize()}).
+     * Results do not change, only speed: chunking never depends on the thread count.
+     */
+    public static void withThreads(int threads, Runnable action) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("withThreads: threads = " + threads + " must be at least 1");
+        }
+        int saved = CAP.get();
+        CAP.set(threads);
+        try {
+            action.run();
+        } finally {
+            CAP.set(saved);
+        }
+    }
+
+    /** Size of the shared pool ({@code -Dshears.threads}, default: available processors). */
+    public static int poolSize() {
+        return THREADS;
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain} elements.
+     * Returns when every chunk is done; the first exception thrown by a chunk is rethrown.
+     */
+    public static void forRange(int n, int grain, RangeBody body) {
+        forChunks(n, grain, (chunk, lo, hi) -> body.run(lo, hi));
+    }
+
+    /**
+     * Like {@link #forRange} but also passes the chunk index; chunk {@code c} covers
+     * {@code [c * chunkSize(n, grain), ...)}. The chunking depends only on {@code n} and {@code grain}.
+     */
+    public static void forChunks(int n, int grain, ChunkBody body) {
+        if (n <= 0) {
+            return;
+        }
+        int size = chunkSize(n, grain);
+        int chunks = chunkCount(n, grain);
+        int threads = threads();
+        if (chunks == 1 || threads == 1 || Thread.currentThread() instanceof Worker) {
+            for (int c = 0; c < chunks; c++) {
+                int lo = c * size;
+                body.run(c, lo, Math.min(n, lo + size));
+            }
+            return;
+        }
+        ForkJoinPool pool = POOLS.computeIfAbsent(threads, Parallel::newPool);
+        List<ForkJoinTask<?>> tasks = new ArrayList<>(chunks);
+        for (int c = 0; c < chunks; c++) {
+            int chunk = c;
+            int lo = c * size;
+            int hi = Math.min(n, lo + size);
+            tasks.add(pool.submit(() -> body.run(chunk, lo, hi)));
+        }
+        RuntimeException failure = null;
+        for (ForkJoinTask<?> task : tasks) {
+            try {
+                task.join();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Chunk size for a range of {@code n} with the given grain: at least {@code grain}, and
+     * small enough to give a few chunks per thread for load balance. Independent of the thread
+     * count so chunked reductions are reproducible.
+     */
+    public static int chunkSize(int n, int grain) {
+        int g = Math.max(1, grain);
+        // Aim for up to 64 chunks: enough balance for any sensible core count.
+        int target = (int) Math.max(g, (n + 63L) / 64);
+        return Math.min(n, target);
+    }
+
+    /** Number of chunks {@link #forChunks} splits {@code [0, n)} into. */
+    public static int chunkCount(int n, int grain) {
+        if (n <= 0) {
+            return 0;
+        }
+        int size = chunkSize(n, grain);
+        return (n + size - 1) / size;
+    }
+
+    private static int configuredThreads() {
+        String prop = System.getProperty("shears.threads");
+        if (prop == null || prop.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int t = Integer.parseInt(prop.trim());
+            if (t < 1) {
+                throw new IllegalArgumentException("shears.threads = " + t + " must be at least 1");
+            }
+            return t;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("shears.threads = '" + prop + "' is not a positive integer");
+        }
+    }
+
+    private static ForkJoinPool newPool(int threads) {
+        AtomicInteger ids = new AtomicInteger();
+        return new ForkJoinPool(threads, pool -> {
+            Worker w = new Worker(pool);
+            w.setName("shears-worker-" + (threads == THREADS ? "" : threads + "-") + ids.getAndIncrement());
+            w.setDaemon(true);
+            return w;
+        }, null, false);
+    }
+
+    private static final class Worker extends ForkJoinWorkerThread {
+        Worker(ForkJoinPool pool) {
+            super(pool);
+        }
+    }
+}

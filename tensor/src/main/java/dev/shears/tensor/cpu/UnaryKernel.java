@@ -1,0 +1,147 @@
+package dev.shears.tensor.cpu;
+
+import static dev.shears.tensor.simd.Simd.F;
+
+import dev.shears.tensor.simd.Simd;
+import dev.shears.tensor.spi.UnaryOp;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Element-wise functions of one float array: {@code dst[i] = f(src[i])} over strided 1-D runs. */
+public final class UnaryKernel {
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float GELU_CUBIC = 0.044715f;
+    private static final float INV_SQRT_2 = (float) (1.0 / Math.sqrt(2.0));
+
+    private UnaryKernel() {}
+
+    /** Scalar reference: the function evaluated in double and rounded once. */
+    public static void reference(UnaryOp op, float p0, float p1, float[] src, int srcOff, int srcStride,
+                                 float[] dst, int dstOff, int dstStride, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i * dstStride] = (float) exact(op, src[srcOff + i * srcStride], p0, p1);
+        }
+    }
+
+    /** {@code dst[dstOff + i·dstStride] = op(src[srcOff + i·srcStride])} for i in [0, n). */
+    public static void run(UnaryOp op, float p0, float p1, float[] src, int srcOff, int srcStride,
+                           float[] dst, int dstOff, int dstStride, int n) {
+        int i = 0;
+        if (Simd.ENABLED && srcStride == 1 && dstStride == 1) {
+            int bound = F.loopBound(n);
+            for (; i < bound; i += F.length()) {
+                FloatVector x = FloatVector.fromArray(F, src, srcOff + i);
+                apply(op, x, p0, p1).intoArray(dst, dstOff + i);
+            }
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i * dstStride] = apply(op, src[srcOff + i * srcStride], p0, p1);
+        }
+    }
+
+    /** The vector form; one switch per vector is cheap next to the memory traffic. */
+    static FloatVector apply(UnaryOp op, FloatVector x, float p0, float p1) {
+        return switch (op) {
+            case NEG -> x.neg();
+            case ABS -> x.abs();
+            case EXP -> x.lanewise(VectorOperators.EXP);
+            case LOG -> x.lanewise(VectorOperators.LOG);
+            case SQRT -> x.sqrt();
+            case RSQRT -> x.broadcast(1f).div(x.sqrt());
+            case TANH -> x.lanewise(VectorOperators.TANH);
+            case SIGMOID -> sigmoid(x);
+            case RELU -> x.max(0f);
+            case GELU_TANH -> {
+                FloatVector inner = x.mul(x).mul(x).mul(GELU_CUBIC).add(x).mul(SQRT_2_OVER_PI);
+                yield inner.lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
+            }
+            case GELU_ERF -> erf(x.mul(INV_SQRT_2)).add(1f).mul(x).mul(0.5f);
+            case SILU -> x.mul(sigmoid(x));
+            case SQUARE -> x.mul(x);
+            case RECIPROCAL -> x.broadcast(1f).div(x);
+            case POW -> x.lanewise(VectorOperators.POW, p0);
+            case CLAMP -> x.max(p0).min(p1);
+        };
+    }
+
+    /** The scalar float form used for tails and strided runs. */
+    static float apply(UnaryOp op, float x, float p0, float p1) {
+        return switch (op) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case EXP -> (float) Math.exp(x);
+            case LOG -> (float) Math.log(x);
+            case SQRT -> (float) Math.sqrt(x);
+            case RSQRT -> (float) (1.0 / Math.sqrt(x));
+            case TANH -> (float) Math.tanh(x);
+            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
+            case RELU -> x > 0f ? x : (x == x ? 0f : x);
+            case GELU_TANH -> (float) geluTanh(x);
+            case GELU_ERF -> (float) (0.5 * x * (1.0 + erf(x * (double) INV_SQRT_2)));
+            case SILU -> (float) (x / (1.0 + Math.exp(-x)));
+            case SQUARE -> x * x;
+            case RECIPROCAL -> 1f / x;
+            case POW -> (float) Math.pow(x, p0);
+            case CLAMP -> Math.min(Math.max(x, p0), p1);
+        };
+    }
+
+    /** The reference definition of each function, in double. */
+    static double exact(UnaryOp op, double x, double p0, double p1) {
+        return switch (op) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case SQRT -> Math.sqrt(x);
+            case RSQRT -> 1.0 / Math.sqrt(x);
+            case TANH -> Math.tanh(x);
+            case SIGMOID -> 1.0 / (1.0 + Math.exp(-x));
+            case RELU -> Double.isNaN(x) ? x : Math.max(x, 0.0);
+            case GELU_TANH -> geluTanh(x);
+            case GELU_ERF -> 0.5 * x * (1.0 + erf(x / Math.sqrt(2.0)));
+            case SILU -> x / (1.0 + Math.exp(-x));
+            case SQUARE -> x * x;
+            case RECIPROCAL -> 1.0 / x;
+            case POW -> Math.pow(x, p0);
+            case CLAMP -> Math.min(Math.max(x, p0), p1);
+        };
+    }
+
+    private static double geluTanh(double x) {
+        return 0.5 * x * (1.0 + Math.tanh(Math.sqrt(2.0 / Math.PI) * (x + 0.044715 * x * x * x)));
+    }
+
+    private static FloatVector sigmoid(FloatVector x) {
+        return x.broadcast(1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    // Java has no erf. erfc(z) = t·exp(-z² + P(t)), t = 1/(1 + z/2), with the classic degree-9
+    // Chebyshev fit for P has fractional error below 1.2e-7: within float rounding for GELU.
+    static double erf(double x) {
+        double z = Math.abs(x);
+        double t = 1.0 / (1.0 + 0.5 * z);
+        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1.0 - r : r - 1.0;
+    }
+
+    private static FloatVector erf(FloatVector x) {
+        FloatVector z = x.abs();
+        FloatVector t = z.mul(0.5f).add(1f);
+        t = t.broadcast(1f).div(t);
+        FloatVector poly = t.mul(0.17087277f).add(-0.82215223f);
+        poly = poly.mul(t).add(1.48851587f);
+        poly = poly.mul(t).add(-1.13520398f);
+        poly = poly.mul(t).add(0.27886807f);
+        poly = poly.mul(t).add(-0.18628806f);
+        poly = poly.mul(t).add(0.09678418f);
+        poly = poly.mul(t).add(0.37409196f);
+        poly = poly.mul(t).add(1.00002368f);
+        poly = poly.mul(t).add(-1.26551223f);
+        FloatVector r = t.mul(z.mul(z).neg().add(poly).lanewise(VectorOperators.EXP));
+        FloatVector pos = r.neg().add(1f);
+        return pos.blend(r.sub(1f), x.lt(0f));
+    }
+}

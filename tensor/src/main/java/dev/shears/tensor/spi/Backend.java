@@ -1,0 +1,121 @@
+package dev.shears.tensor.spi;
+
+import dev.shears.tensor.DType;
+import dev.shears.tensor.Device;
+import dev.shears.tensor.Layout;
+
+/**
+ * The primitives a device implements. Shape checks, broadcasting and output allocation happen in
+ * {@code Tensor}; a backend receives storages with layouts that already agree, writes into the
+ * destination it is given, and may assume every argument is valid. Input layouts may be
+ * arbitrary strided views (including stride-0 broadcast axes); destinations given as
+ * {@code Storage} alone are contiguous from element 0.
+ */
+public interface Backend {
+    Device device();
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    /** A zero-filled storage of {@code size} elements. */
+    Storage allocate(DType dtype, int size);
+
+    /** A storage holding {@code data} (F32); the backend may keep the array, so callers pass a fresh one. */
+    Storage fromFloats(float[] data);
+
+    /** A storage holding {@code data} as I32 (same ownership rule). */
+    Storage fromInts(int[] data);
+
+    /** A storage holding {@code data} as U8 (same ownership rule). */
+    Storage fromBytes(byte[] data);
+
+    /** The elements of {@code layout} in row-major order, converted to float. */
+    float[] readFloats(Storage src, Layout layout);
+
+    /** The elements of {@code layout} in row-major order, converted to int (F32 truncates toward zero). */
+    int[] readInts(Storage src, Layout layout);
+
+    /** Copies (and converts between dtypes) element-wise from one view to another of the same shape. */
+    void copy(Storage src, Layout srcLayout, Storage dst, Layout dstLayout);
+
+    /** Sets every element of the view to {@code value} (converted to the storage's dtype). */
+    void fill(Storage dst, Layout layout, float value);
+
+    // ---- element-wise (F32) ------------------------------------------------------------------
+
+    void unary(UnaryOp op, float p0, float p1, Storage src, Layout srcLayout, Storage dst, Layout dstLayout);
+
+    /** {@code dst = a op b}; all three layouts have the output shape (inputs already broadcast). */
+    void binary(BinaryOp op, Storage a, Layout aLayout, Storage b, Layout bLayout, Storage dst, Layout dstLayout);
+
+    /** {@code dst (U8) = a op b}; layouts as for {@link #binary}. */
+    void compare(CompareOp op, Storage a, Layout aLayout, Storage b, Layout bLayout, Storage dst, Layout dstLayout);
+
+    /** {@code dst = cond != 0 ? a : b}; cond is U8, all layouts have the output shape. */
+    void where(Storage cond, Layout condLayout, Storage a, Layout aLayout, Storage b, Layout bLayout,
+               Storage dst, Layout dstLayout);
+
+    // ---- reductions --------------------------------------------------------------------------
+
+    /**
+     * Reduces {@code axes} (sorted, distinct, non-negative) of {@code src}; {@code dst} is
+     * contiguous with the kept axes in order. {@code op} is SUM, MAX or MIN.
+     */
+    void reduce(ReduceOp op, Storage src, Layout srcLayout, int[] axes, Storage dst);
+
+    /** ARGMAX/ARGMIN along one axis into an I32 {@code dst} (the axis removed, contiguous). */
+    void argReduce(ReduceOp op, Storage src, Layout srcLayout, int axis, Storage dst);
+
+    /** Softmax (or log-softmax) along {@code axis} into contiguous {@code dst}. */
+    void softmax(Storage src, Layout srcLayout, int axis, boolean log, Storage dst);
+
+    // ---- linear algebra ----------------------------------------------------------------------
+
+    /**
+     * Batched matrix product: a [batch, m, k] · b [batch, k, n] into contiguous c [batch, m, n];
+     * a and b may be any strided views (transposes and stride-0 batch broadcast included).
+     */
+    void matmul(Storage a, Layout aLayout, Storage b, Layout bLayout, Storage c, int batch, int m, int n, int k);
+
+    // ---- indexing ----------------------------------------------------------------------------
+
+    /** out[.., j, ..] = src[.., index[.., j, ..], ..] along {@code axis}; index I32 in range; dst contiguous. */
+    void gather(Storage src, Layout srcLayout, int axis, Storage index, Layout indexLayout, Storage dst);
+
+    /** Selects entries {@code index} (1-D I32, in range) along {@code axis}; dst contiguous. */
+    void indexSelect(Storage src, Layout srcLayout, int axis, Storage index, Layout indexLayout, Storage dst);
+
+    /** dst[.., index[.., j, ..], ..] += src[.., j, ..] along {@code axis}; dst contiguous, updated in place. */
+    void scatterAdd(Storage dst, Layout dstLayout, int axis, Storage index, Layout indexLayout, Storage src, Layout srcLayout);
+
+    /** dst[.., index[j], ..] += src[.., j, ..] along {@code axis}; dst contiguous, updated in place. */
+    void indexAdd(Storage dst, Layout dstLayout, int axis, Storage index, Layout indexLayout, Storage src, Layout srcLayout);
+
+    // ---- selection ---------------------------------------------------------------------------
+
+    /** The k-th smallest (0-based) of all elements, in O(n). */
+    float kthSmallest(Storage src, Layout srcLayout, int k);
+
+    /** k-th smallest along {@code axis}: values (F32) and indices (I32), the axis removed, contiguous. */
+    void kthSmallestAlong(Storage src, Layout srcLayout, int axis, int k, Storage values, Storage indices);
+
+    /** The k largest (or smallest) along {@code axis}: values and indices with that axis of size k. */
+    void topk(Storage src, Layout srcLayout, int axis, int k, boolean largest, boolean sorted,
+              Storage values, Storage indices);
+
+    // ---- convolution and pooling (NCHW) ------------------------------------------------------
+
+    /** [n, c, h, w] to columns [n, c·kh·kw, outH·outW]. */
+    void im2col(Storage src, Layout srcLayout, Window2d window, Storage dst);
+
+    /** The adjoint of im2col: columns [n, c·kh·kw, outH·outW] summed into [n, c, h, w]. */
+    void col2im(Storage cols, Layout colsLayout, Window2d window, Storage dst);
+
+    /** Max pooling into values [n, c, outH, outW] and I32 argmax (flat index within the input plane). */
+    void maxPool2d(Storage src, Layout srcLayout, Window2d window, Storage values, Storage argmax);
+
+    /** Average pooling into [n, c, outH, outW]. */
+    void avgPool2d(Storage src, Layout srcLayout, Window2d window, boolean countIncludePad, Storage dst);
+
+    /** Gradient of {@link #avgPool2d} with respect to its input, [n, c, h, w]. */
+    void avgPool2dBackward(Storage gradOut, Layout gradOutLayout, Window2d window, boolean countIncludePad, Storage gradIn);
+}

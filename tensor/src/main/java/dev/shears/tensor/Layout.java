@@ -171,7 +171,8 @@ public final class Layout {
     public Layout unsqueeze(int axis) {
         int r = shape.rank() + 1;
         if (axis < -r || axis >= r) {
-            throw ShapeException.badAxis("unsqueeze", axis, Shape.of(new int[r]));
+            throw new ShapeException("unsqueeze: axis " + axis + " is out of range for shape " + shape
+                    + " (the result has rank " + r + "; valid axes " + (-r) + ".." + (r - 1) + ")");
         }
         int a = axis < 0 ? axis + r : axis;
         int[] dims = new int[r];

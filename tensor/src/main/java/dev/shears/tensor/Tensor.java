@@ -121,7 +121,8 @@ public final class Tensor {
         Shape s = Shape.of(shape);
         float[] data = new float[s.numel()];
         for (int i = 0; i < data.length; i++) {
-            data[i] = lo + (hi - lo) * rng.nextFloat();
+            float v = lo + (hi - lo) * rng.nextFloat();
+            data[i] = v < hi ? v : Math.nextDown(hi); // lo + (hi - lo)·u can round up to hi
         }
         return new Tensor(cpu().fromFloats(data), Layout.contiguous(s));
     }
@@ -343,7 +344,7 @@ public final class Tensor {
 
     /** Elements {@code [start, end)} of {@code axis} (a view); negative bounds count from the end. */
     public Tensor slice(int axis, int start, int end) {
-        int size = dim(axis);
+        int size = dim(shape().axis(axis, "slice"));
         int s = start < 0 ? start + size : start;
         int e = end < 0 ? end + size : end;
         if (s < 0 || e > size || s > e) {
@@ -579,7 +580,9 @@ public final class Tensor {
             throw new ShapeException(name + ": " + other.shape() + " does not broadcast to the in-place target "
                     + shape() + " (result would be " + out + ")");
         }
-        backend().binary(op, storage, layout, other.storage, other.layout.expand(out), storage, layout);
+        // Read through a temporary when the operand shares storage at other positions (x += xᵀ).
+        Tensor from = other.storage == storage && !other.layout.expand(out).equals(layout) ? other.copy() : other;
+        backend().binary(op, storage, layout, from.storage, from.layout.expand(out), storage, layout);
         return this;
     }
 
@@ -814,11 +817,12 @@ public final class Tensor {
         outDims[batch.rank()] = m;
         outDims[batch.rank() + 1] = n;
         Tensor out = new Tensor(dst, Layout.contiguous(Shape.of(outDims)));
-        if (other.rank() == 1) {
-            out = out.squeeze(-1);
-        }
+        // Drop the row axis a 1-D lhs added first, then the column axis of a 1-D rhs: [1, 1] -> [1] -> [].
         if (rank() == 1) {
             out = out.squeeze(-2);
+        }
+        if (other.rank() == 1) {
+            out = out.squeeze(-1);
         }
         return out;
     }
@@ -1112,10 +1116,6 @@ public final class Tensor {
     /** Max pooling of [n, c, h, w]: values [n, c, outH, outW] and argmax as flat indices within each input plane. */
     public IndexedValues maxPool2d(Kernel2d k) {
         Window2d w = poolWindow("maxPool2d", k);
-        if (k.padH() * 2 > k.kh() || k.padW() * 2 > k.kw()) {
-            throw new ShapeException("maxPool2d: padding " + k.padH() + "x" + k.padW() + " must be at most half the window "
-                    + k.kh() + "x" + k.kw());
-        }
         Shape out = Shape.of(w.n(), w.c(), w.outH(), w.outW());
         Storage values = backend().allocate(DType.F32, out.numel());
         Storage argmax = backend().allocate(DType.I32, out.numel());
@@ -1143,6 +1143,7 @@ public final class Tensor {
             throw ShapeException.rank("avgPool2dBackward", "an input shape", 4, inputShape);
         }
         requireNoDilation("avgPool2dBackward", k);
+        requirePoolPadding("avgPool2dBackward", k);
         Window2d w = new Window2d(inputShape.dim(0), inputShape.dim(1), inputShape.dim(2), inputShape.dim(3),
                 k.kh(), k.kw(), k.strideH(), k.strideW(), k.padH(), k.padW(), k.dilH(), k.dilW());
         checkWindowFits("avgPool2dBackward", w);
@@ -1170,7 +1171,17 @@ public final class Tensor {
 
     private Window2d poolWindow(String op, Kernel2d k) {
         requireNoDilation(op, k);
-        return window(op, k);
+        Window2d w = window(op, k);
+        requirePoolPadding(op, k);
+        return w;
+    }
+
+    /** A padding above half the window would leave windows entirely in the padding (PyTorch rejects it too). */
+    private static void requirePoolPadding(String op, Kernel2d k) {
+        if (k.padH() * 2 > k.kh() || k.padW() * 2 > k.kw()) {
+            throw new ShapeException(op + ": padding " + k.padH() + "x" + k.padW() + " must be at most half the window "
+                    + k.kh() + "x" + k.kw());
+        }
     }
 
     private static void requireNoDilation(String op, Kernel2d k) {

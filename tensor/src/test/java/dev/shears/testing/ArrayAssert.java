@@ -52,4 +52,36 @@ public final class ArrayAssert {
         }
         assertClose(e, actual, rtol, atol, context);
     }
+    /**
+     * Asserts |expected[i] - actual[i]| <= tol[i] for every i (a per-element error bound, e.g.
+     * proportional to Σ|terms| for a sum); NaN matches only NaN, infinities must be equal.
+     */
+    public static void assertWithin(double[] expected, double[] tol, float[] actual, String context) {
+        if (expected.length != actual.length) {
+            fail(context + ": length " + actual.length + " != expected " + expected.length);
+        }
+        int worst = -1;
+        double worstRatio = 1;
+        for (int i = 0; i < expected.length; i++) {
+            double e = expected[i];
+            double a = actual[i];
+            if (Double.isNaN(e) || Double.isNaN(a) || Double.isInfinite(e) || Double.isInfinite(a)) {
+                if (!(Double.isNaN(e) && Double.isNaN(a)) && e != a) {
+                    fail(context + ": at index " + i + " expected " + e + " but was " + a);
+                }
+                continue;
+            }
+            double err = Math.abs(e - a);
+            double ratio = tol[i] > 0 ? err / tol[i] : (err > 0 ? Double.POSITIVE_INFINITY : 0);
+            if (ratio > worstRatio) {
+                worstRatio = ratio;
+                worst = i;
+            }
+        }
+        if (worst >= 0) {
+            fail(context + ": worst mismatch at index " + worst + " of " + expected.length + ": expected "
+                    + expected[worst] + " but was " + actual[worst] + " (error " + Math.abs(expected[worst] - actual[worst])
+                    + " > bound " + tol[worst] + ")");
+        }
+    }
 }

@@ -28,8 +28,9 @@ public final class ReduceKernel {
                     double x = src[off + (o * r + j) * inner + i];
                     acc = switch (op) {
                         case SUM -> acc + x;
-                        case MAX -> Double.isNaN(acc) || x > acc || Double.isNaN(x) ? x : acc;
-                        case MIN -> Double.isNaN(acc) || x < acc || Double.isNaN(x) ? x : acc;
+                        // Once NaN, always NaN: a NaN anywhere in the run propagates.
+                        case MAX -> Double.isNaN(acc) || Double.isNaN(x) ? Double.NaN : Math.max(acc, x);
+                        case MIN -> Double.isNaN(acc) || Double.isNaN(x) ? Double.NaN : Math.min(acc, x);
                         default -> throw new IllegalArgumentException("reduce: " + op + " is an index reduction");
                     };
                 }
@@ -104,7 +105,7 @@ public final class ReduceKernel {
         }
         FloatVector acc = combine(op, combine(op, a0, a1), combine(op, a2, a3));
         float result = switch (op) {
-            case SUM -> acc.reduceLanes(VectorOperators.ADD);
+            case SUM -> sumLanes(acc);
             case MAX -> acc.reduceLanes(VectorOperators.MAX);
             case MIN -> acc.reduceLanes(VectorOperators.MIN);
             default -> throw new IllegalArgumentException("reduce: " + op + " is an index reduction");
@@ -113,6 +114,19 @@ public final class ReduceKernel {
             result = combine(op, result, src[off + i]);
         }
         return result;
+    }
+
+    /**
+     * The lanes of {@code v} added in lane order. {@code reduceLanes(ADD)} leaves the order open
+     * and the JIT-compiled intrinsic adds in another order than the interpreter, so the same call
+     * could give different bits before and after warm-up.
+     */
+    static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int lane = 0; lane < v.length(); lane++) {
+            s += v.lane(lane);
+        }
+        return s;
     }
 
     private static void reduceColumns(ReduceOp op, float[] src, int off, int r, int inner, int lo, int hi,

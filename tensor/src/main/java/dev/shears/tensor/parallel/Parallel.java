@@ -100,18 +100,23 @@ public final class Parallel {
             int hi = Math.min(n, lo + size);
             tasks.add(pool.submit(() -> body.run(chunk, lo, hi)));
         }
-        RuntimeException failure = null;
+        // Join every task before rethrowing (an Error such as a failed kernel assert included),
+        // so no chunk is still writing when the caller sees the failure.
+        Throwable failure = null;
         for (ForkJoinTask<?> task : tasks) {
             try {
                 task.join();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 if (failure == null) {
                     failure = e;
                 }
             }
         }
-        if (failure != null) {
-            throw failure;
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
         }
     }
 

@@ -15,6 +15,7 @@ public final class Shape {
     private Shape(int[] dims) {
         this.dims = dims;
         long n = 1;
+        boolean overflow = false;
         for (int i = 0; i < dims.length; i++) {
             if (dims[i] < 0) {
                 throw new ShapeException("Shape: size " + dims[i] + " at axis " + i + " is negative in "
@@ -22,9 +23,13 @@ public final class Shape {
             }
             n *= dims[i];
             if (n > Integer.MAX_VALUE) {
-                throw new ShapeException("Shape: " + Arrays.toString(dims) + " has more than "
-                        + Integer.MAX_VALUE + " elements");
+                overflow = true; // unless a later size is 0
+                n = Integer.MAX_VALUE + 1L;
             }
+        }
+        if (overflow && n != 0) {
+            throw new ShapeException("Shape: " + Arrays.toString(dims) + " has more than "
+                    + Integer.MAX_VALUE + " elements");
         }
         this.numel = (int) n;
     }
@@ -116,6 +121,18 @@ public final class Shape {
             out[r - i] = da == 1 ? db : da;
         }
         return new Shape(out);
+    }
+
+    /** Whether {@link #broadcast} would succeed for {@code a} and {@code b}. */
+    public static boolean canBroadcast(Shape a, Shape b) {
+        for (int i = 1; i <= Math.min(a.rank(), b.rank()); i++) {
+            int da = a.dims[a.rank() - i];
+            int db = b.dims[b.rank() - i];
+            if (da != db && da != 1 && db != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

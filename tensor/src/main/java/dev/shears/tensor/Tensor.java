@@ -800,6 +800,10 @@ public final class Tensor {
         }
         Shape aBatch = Shape.of(Arrays.copyOf(a.shape().dims(), a.rank() - 2));
         Shape bBatch = Shape.of(Arrays.copyOf(b.shape().dims(), b.rank() - 2));
+        if (!Shape.canBroadcast(aBatch, bBatch)) {
+            throw new ShapeException("matmul: batch axes " + aBatch + " of lhs " + shape() + " and " + bBatch + " of rhs "
+                    + other.shape() + " cannot be broadcast");
+        }
         Shape batch = Shape.broadcast(aBatch, bBatch, "matmul");
         int batchCount = batch.numel();
         long outCount = (long) batchCount * m * n;
@@ -998,7 +1002,10 @@ public final class Tensor {
                             + first.shape() + " (axis " + i + " differs; only axis " + a + " may)");
                 }
             }
-            total = Math.addExact(total, x.dim(a));
+            if ((long) total + x.dim(a) > Integer.MAX_VALUE) {
+                throw new ShapeException("concat: axis " + a + " would exceed " + Integer.MAX_VALUE + " elements");
+            }
+            total += x.dim(a);
         }
         Shape out = first.shape().with(a, total);
         Backend be = first.backend();

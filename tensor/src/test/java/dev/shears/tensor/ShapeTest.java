@@ -79,6 +79,7 @@ class ShapeTest {
         assertEquals("Shape: [65536, 65536, 2] has more than 2147483647 elements", e.getMessage());
         assertEquals(Integer.MAX_VALUE, Shape.of(Integer.MAX_VALUE).numel());
         assertThrows(ShapeException.class, () -> Shape.of(Integer.MAX_VALUE, 2));
+        assertEquals(0, Shape.of(65536, 65536, 0).numel(), "a zero size anywhere makes an empty shape, not an overflow");
     }
 
     @Test

@@ -221,7 +221,7 @@ class TensorMatmulTest {
         e = assertThrows(ShapeException.class, () -> Tensor.scalar(1f).matmul(Tensor.zeros(3)));
         assertEquals("matmul: operands must have rank >= 1, got lhs [] and rhs [3]", e.getMessage());
         e = assertThrows(ShapeException.class, () -> Tensor.zeros(2, 4, 3).matmul(Tensor.zeros(3, 3, 5)));
-        assertEquals("matmul: shapes [2] and [3] cannot be broadcast (axis -1: 2 vs 3)", e.getMessage());
+        assertEquals("matmul: batch axes [2] of lhs [2, 4, 3] and [3] of rhs [3, 3, 5] cannot be broadcast", e.getMessage());
         DTypeException d = assertThrows(DTypeException.class,
                 () -> Tensor.zeros(2, 2).matmul(Tensor.ofInts(new int[4], 2, 2)));
         assertEquals("matmul: expected F32, got I32 (shape [2, 2])", d.getMessage());

@@ -483,14 +483,19 @@ public final class Tensor {
     }
 
     private Tensor binary(BinaryOp op, Tensor other, String name) {
-        requireDType(name, DType.F32);
-        other.requireDType(name, DType.F32);
-        requireSameDevice(name, other);
-        Shape out = Shape.broadcast(shape(), other.shape(), name);
+        Shape out = broadcastF32Operands(other, name);
         Storage dst = backend().allocate(DType.F32, out.numel());
         Layout dstLayout = Layout.contiguous(out);
         backend().binary(op, storage, layout.expand(out), other.storage, other.layout.expand(out), dst, dstLayout);
         return new Tensor(dst, dstLayout);
+    }
+
+    /** Checks both operands are F32 on this device and returns their broadcast shape. */
+    private Shape broadcastF32Operands(Tensor other, String name) {
+        requireDType(name, DType.F32);
+        other.requireDType(name, DType.F32);
+        requireSameDevice(name, other);
+        return Shape.broadcast(shape(), other.shape(), name);
     }
 
     public Tensor eq(Tensor other) { return compare(CompareOp.EQ, other, "eq"); }
@@ -518,10 +523,7 @@ public final class Tensor {
     public Tensor ge(float value) { return compare(CompareOp.GE, scalarLike(value), "ge"); }
 
     private Tensor compare(CompareOp op, Tensor other, String name) {
-        requireDType(name, DType.F32);
-        other.requireDType(name, DType.F32);
-        requireSameDevice(name, other);
-        Shape out = Shape.broadcast(shape(), other.shape(), name);
+        Shape out = broadcastF32Operands(other, name);
         Storage dst = backend().allocate(DType.U8, out.numel());
         Layout dstLayout = Layout.contiguous(out);
         backend().compare(op, storage, layout.expand(out), other.storage, other.layout.expand(out), dst, dstLayout);
@@ -571,11 +573,8 @@ public final class Tensor {
     }
 
     private Tensor binaryInPlace(BinaryOp op, Tensor other, String name) {
-        requireDType(name, DType.F32);
-        other.requireDType(name, DType.F32);
-        requireSameDevice(name, other);
+        Shape out = broadcastF32Operands(other, name);
         requireWritable(name);
-        Shape out = Shape.broadcast(shape(), other.shape(), name);
         if (!out.equals(shape())) {
             throw new ShapeException(name + ": " + other.shape() + " does not broadcast to the in-place target "
                     + shape() + " (result would be " + out + ")");

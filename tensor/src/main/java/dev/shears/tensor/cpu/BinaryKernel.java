@@ -6,7 +6,6 @@ import dev.shears.tensor.simd.Simd;
 import dev.shears.tensor.spi.BinaryOp;
 import dev.shears.tensor.spi.CompareOp;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -40,30 +39,107 @@ public final class BinaryKernel {
                            float[] dst, int dstOff, int dstStride, int n) {
         int i = 0;
         if (Simd.ENABLED && dstStride == 1 && (aStride | 1) == 1 && (bStride | 1) == 1) {
-            int bound = F.loopBound(n);
-            FloatVector aScalar = FloatVector.broadcast(F, a[aOff]);
-            FloatVector bScalar = FloatVector.broadcast(F, b[bOff]);
-            for (; i < bound; i += F.length()) {
-                FloatVector x = aStride == 0 ? aScalar : FloatVector.fromArray(F, a, aOff + i);
-                FloatVector y = bStride == 0 ? bScalar : FloatVector.fromArray(F, b, bOff + i);
-                apply(op, x, y).intoArray(dst, dstOff + i);
-            }
+            i = F.loopBound(n);
+            vectorLoop(op, a, aOff, aStride == 0, b, bOff, bStride == 0, dst, dstOff, i);
         }
         for (; i < n; i++) {
             dst[dstOff + i * dstStride] = apply(op, a[aOff + i * aStride], b[bOff + i * bStride]);
         }
     }
 
-    static FloatVector apply(BinaryOp op, FloatVector x, FloatVector y) {
-        return switch (op) {
-            case ADD -> x.add(y);
-            case SUB -> x.sub(y);
-            case MUL -> x.mul(y);
-            case DIV -> x.div(y);
-            case MAX -> x.max(y);
-            case MIN -> x.min(y);
-            case POW -> x.lanewise(VectorOperators.POW, y);
-        };
+    /**
+     * The vector paths over {@code [0, bound)}: one small loop method per op, so each compiles on
+     * its own profile (see UnaryKernel.vectorLoop for why a shared loop is slow). A broadcast
+     * operand is one register; the choice is loop-invariant and hoisted by C2.
+     */
+    private static void vectorLoop(BinaryOp op, float[] a, int ao, boolean aScalar, float[] b, int bo, boolean bScalar,
+                                   float[] dst, int d, int bound) {
+        switch (op) {
+            case ADD -> addLoop(a, ao, aScalar, b, bo, bScalar, dst, d, bound);
+            case SUB -> subLoop(a, ao, aScalar, b, bo, bScalar, dst, d, bound);
+            case MUL -> mulLoop(a, ao, aScalar, b, bo, bScalar, dst, d, bound);
+            case DIV -> divLoop(a, ao, aScalar, b, bo, bScalar, dst, d, bound);
+            case MAX -> maxLoop(a, ao, aScalar, b, bo, bScalar, dst, d, bound);
+            case MIN -> minLoop(a, ao, aScalar, b, bo, bScalar, dst, d, bound);
+            case POW -> powLoop(a, ao, aScalar, b, bo, bScalar, dst, d, bound);
+        }
+    }
+
+    private static void addLoop(float[] a, int ao, boolean aScalar, float[] b, int bo, boolean bScalar,
+                                float[] dst, int d, int bound) {
+        FloatVector as = FloatVector.broadcast(F, a[ao]);
+        FloatVector bs = FloatVector.broadcast(F, b[bo]);
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = aScalar ? as : FloatVector.fromArray(F, a, ao + i);
+            FloatVector y = bScalar ? bs : FloatVector.fromArray(F, b, bo + i);
+            x.add(y).intoArray(dst, d + i);
+        }
+    }
+
+    private static void subLoop(float[] a, int ao, boolean aScalar, float[] b, int bo, boolean bScalar,
+                                float[] dst, int d, int bound) {
+        FloatVector as = FloatVector.broadcast(F, a[ao]);
+        FloatVector bs = FloatVector.broadcast(F, b[bo]);
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = aScalar ? as : FloatVector.fromArray(F, a, ao + i);
+            FloatVector y = bScalar ? bs : FloatVector.fromArray(F, b, bo + i);
+            x.sub(y).intoArray(dst, d + i);
+        }
+    }
+
+    private static void mulLoop(float[] a, int ao, boolean aScalar, float[] b, int bo, boolean bScalar,
+                                float[] dst, int d, int bound) {
+        FloatVector as = FloatVector.broadcast(F, a[ao]);
+        FloatVector bs = FloatVector.broadcast(F, b[bo]);
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = aScalar ? as : FloatVector.fromArray(F, a, ao + i);
+            FloatVector y = bScalar ? bs : FloatVector.fromArray(F, b, bo + i);
+            x.mul(y).intoArray(dst, d + i);
+        }
+    }
+
+    private static void divLoop(float[] a, int ao, boolean aScalar, float[] b, int bo, boolean bScalar,
+                                float[] dst, int d, int bound) {
+        FloatVector as = FloatVector.broadcast(F, a[ao]);
+        FloatVector bs = FloatVector.broadcast(F, b[bo]);
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = aScalar ? as : FloatVector.fromArray(F, a, ao + i);
+            FloatVector y = bScalar ? bs : FloatVector.fromArray(F, b, bo + i);
+            x.div(y).intoArray(dst, d + i);
+        }
+    }
+
+    private static void maxLoop(float[] a, int ao, boolean aScalar, float[] b, int bo, boolean bScalar,
+                                float[] dst, int d, int bound) {
+        FloatVector as = FloatVector.broadcast(F, a[ao]);
+        FloatVector bs = FloatVector.broadcast(F, b[bo]);
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = aScalar ? as : FloatVector.fromArray(F, a, ao + i);
+            FloatVector y = bScalar ? bs : FloatVector.fromArray(F, b, bo + i);
+            x.max(y).intoArray(dst, d + i);
+        }
+    }
+
+    private static void minLoop(float[] a, int ao, boolean aScalar, float[] b, int bo, boolean bScalar,
+                                float[] dst, int d, int bound) {
+        FloatVector as = FloatVector.broadcast(F, a[ao]);
+        FloatVector bs = FloatVector.broadcast(F, b[bo]);
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = aScalar ? as : FloatVector.fromArray(F, a, ao + i);
+            FloatVector y = bScalar ? bs : FloatVector.fromArray(F, b, bo + i);
+            x.min(y).intoArray(dst, d + i);
+        }
+    }
+
+    private static void powLoop(float[] a, int ao, boolean aScalar, float[] b, int bo, boolean bScalar,
+                                float[] dst, int d, int bound) {
+        FloatVector as = FloatVector.broadcast(F, a[ao]);
+        FloatVector bs = FloatVector.broadcast(F, b[bo]);
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = aScalar ? as : FloatVector.fromArray(F, a, ao + i);
+            FloatVector y = bScalar ? bs : FloatVector.fromArray(F, b, bo + i);
+            x.lanewise(VectorOperators.POW, y).intoArray(dst, d + i);
+        }
     }
 
     static float apply(BinaryOp op, float x, float y) {
@@ -97,8 +173,7 @@ public final class BinaryKernel {
             for (; i < bound; i += F.length()) {
                 FloatVector x = aStride == 0 ? aScalar : FloatVector.fromArray(F, a, aOff + i);
                 FloatVector y = bStride == 0 ? bScalar : FloatVector.fromArray(F, b, bOff + i);
-                VectorMask<Float> m = compare(op, x, y);
-                long bits = m.toLong();
+                long bits = compareBits(op, x, y);
                 for (int lane = 0; lane < F.length(); lane++) {
                     dst[dstOff + i + lane] = (byte) ((bits >>> lane) & 1);
                 }
@@ -109,15 +184,16 @@ public final class BinaryKernel {
         }
     }
 
-    // Each case names its operator as a constant so the JIT can intrinsify the comparison.
-    private static VectorMask<Float> compare(CompareOp op, FloatVector x, FloatVector y) {
+    // Each case names its operator as a constant so the JIT can intrinsify the comparison, and
+    // returns plain bits so no mask object is merged across cases.
+    private static long compareBits(CompareOp op, FloatVector x, FloatVector y) {
         return switch (op) {
-            case EQ -> x.compare(VectorOperators.EQ, y);
-            case NE -> x.compare(VectorOperators.NE, y);
-            case LT -> x.compare(VectorOperators.LT, y);
-            case LE -> x.compare(VectorOperators.LE, y);
-            case GT -> x.compare(VectorOperators.GT, y);
-            case GE -> x.compare(VectorOperators.GE, y);
+            case EQ -> x.compare(VectorOperators.EQ, y).toLong();
+            case NE -> x.compare(VectorOperators.NE, y).toLong();
+            case LT -> x.compare(VectorOperators.LT, y).toLong();
+            case LE -> x.compare(VectorOperators.LE, y).toLong();
+            case GT -> x.compare(VectorOperators.GT, y).toLong();
+            case GE -> x.compare(VectorOperators.GE, y).toLong();
         };
     }
 

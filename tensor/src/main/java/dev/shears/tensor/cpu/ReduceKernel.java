@@ -5,6 +5,7 @@ import static dev.shears.tensor.simd.Simd.F;
 import dev.shears.tensor.parallel.Parallel;
 import dev.shears.tensor.simd.Simd;
 import dev.shears.tensor.spi.ReduceOp;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -83,35 +84,60 @@ public final class ReduceKernel {
         return reduceRun(op, partial, 0, chunks);
     }
 
-    /** Reduces one contiguous run with four independent vector accumulators. */
+    /**
+     * Reduces one contiguous run. SUM and MAX have a loop each and MIN is {@code -max(-x)}: a
+     * shared loop that switched on the op would merge different ops' vectors, which C2 boxes once
+     * several ops have run, slowing every reduction down.
+     */
     static float reduceRun(ReduceOp op, float[] src, int off, int n) {
+        return switch (op) {
+            case SUM -> sumRun(src, off, n);
+            case MAX -> maxRun(src, off, n, 1f);
+            case MIN -> -maxRun(src, off, n, -1f);
+            default -> throw new IllegalArgumentException("reduce: " + op + " is an index reduction");
+        };
+    }
+
+    /** Sum with four independent vector accumulators, lanes added in a fixed order. */
+    private static float sumRun(float[] src, int off, int n) {
         int lanes = F.length();
         int i = 0;
-        float init = (float) identity(op);
-        FloatVector a0 = FloatVector.broadcast(F, init);
+        FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        int bound4 = n - 4 * lanes + 1;
-        for (; i < bound4; i += 4 * lanes) {
-            a0 = combine(op, a0, FloatVector.fromArray(F, src, off + i));
-            a1 = combine(op, a1, FloatVector.fromArray(F, src, off + i + lanes));
-            a2 = combine(op, a2, FloatVector.fromArray(F, src, off + i + 2 * lanes));
-            a3 = combine(op, a3, FloatVector.fromArray(F, src, off + i + 3 * lanes));
+        for (; i <= n - 4 * lanes; i += 4 * lanes) {
+            a0 = a0.add(FloatVector.fromArray(F, src, off + i));
+            a1 = a1.add(FloatVector.fromArray(F, src, off + i + lanes));
+            a2 = a2.add(FloatVector.fromArray(F, src, off + i + 2 * lanes));
+            a3 = a3.add(FloatVector.fromArray(F, src, off + i + 3 * lanes));
         }
-        int bound = F.loopBound(n);
-        for (; i < bound; i += lanes) {
-            a0 = combine(op, a0, FloatVector.fromArray(F, src, off + i));
+        for (; i <= n - lanes; i += lanes) {
+            a0 = a0.add(FloatVector.fromArray(F, src, off + i));
         }
-        FloatVector acc = combine(op, combine(op, a0, a1), combine(op, a2, a3));
-        float result = switch (op) {
-            case SUM -> sumLanes(acc);
-            case MAX -> acc.reduceLanes(VectorOperators.MAX);
-            case MIN -> acc.reduceLanes(VectorOperators.MIN);
-            default -> throw new IllegalArgumentException("reduce: " + op + " is an index reduction");
-        };
+        float result = sumLanes(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
-            result = combine(op, result, src[off + i]);
+            result += src[off + i];
+        }
+        return result;
+    }
+
+    /** Maximum of {@code sign · x} (NaN propagates); sign -1 turns it into minus the minimum. */
+    private static float maxRun(float[] src, int off, int n, float sign) {
+        int lanes = F.length();
+        int i = 0;
+        FloatVector a0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        FloatVector a1 = a0;
+        for (; i <= n - 2 * lanes; i += 2 * lanes) {
+            a0 = a0.max(FloatVector.fromArray(F, src, off + i).mul(sign));
+            a1 = a1.max(FloatVector.fromArray(F, src, off + i + lanes).mul(sign));
+        }
+        for (; i <= n - lanes; i += lanes) {
+            a0 = a0.max(FloatVector.fromArray(F, src, off + i).mul(sign));
+        }
+        float result = a0.max(a1).reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            result = Math.max(result, sign * src[off + i]);
         }
         return result;
     }
@@ -129,42 +155,52 @@ public final class ReduceKernel {
         return s;
     }
 
+    /** Folds rows {@code [0, r)} of an {@code [r, inner]} block into {@code dst[lo, hi)}, column-wise. */
     private static void reduceColumns(ReduceOp op, float[] src, int off, int r, int inner, int lo, int hi,
                                       float[] dst, int dstOff) {
-        float init = (float) identity(op);
-        for (int i = lo; i < hi; i++) {
-            dst[dstOff + i] = init;
+        switch (op) {
+            case SUM -> sumColumns(src, off, r, inner, lo, hi, dst, dstOff);
+            case MAX -> maxColumns(src, off, r, inner, lo, hi, dst, dstOff, 1f);
+            case MIN -> {
+                maxColumns(src, off, r, inner, lo, hi, dst, dstOff, -1f);
+                for (int i = lo; i < hi; i++) {
+                    dst[dstOff + i] = -dst[dstOff + i];
+                }
+            }
+            default -> throw new IllegalArgumentException("reduce: " + op + " is an index reduction");
         }
+    }
+
+    private static void sumColumns(float[] src, int off, int r, int inner, int lo, int hi, float[] dst, int dstOff) {
+        Arrays.fill(dst, dstOff + lo, dstOff + hi, 0f);
         int lanes = F.length();
         for (int j = 0; j < r; j++) {
             int row = off + j * inner;
             int i = lo;
             for (; i <= hi - lanes; i += lanes) {
-                FloatVector acc = FloatVector.fromArray(F, dst, dstOff + i);
-                combine(op, acc, FloatVector.fromArray(F, src, row + i)).intoArray(dst, dstOff + i);
+                FloatVector.fromArray(F, dst, dstOff + i).add(FloatVector.fromArray(F, src, row + i)).intoArray(dst, dstOff + i);
             }
             for (; i < hi; i++) {
-                dst[dstOff + i] = combine(op, dst[dstOff + i], src[row + i]);
+                dst[dstOff + i] += src[row + i];
             }
         }
     }
 
-    private static FloatVector combine(ReduceOp op, FloatVector acc, FloatVector x) {
-        return switch (op) {
-            case SUM -> acc.add(x);
-            case MAX -> acc.max(x);
-            case MIN -> acc.min(x);
-            default -> throw new IllegalArgumentException("reduce: " + op + " is an index reduction");
-        };
-    }
-
-    private static float combine(ReduceOp op, float acc, float x) {
-        return switch (op) {
-            case SUM -> acc + x;
-            case MAX -> Math.max(acc, x);
-            case MIN -> Math.min(acc, x);
-            default -> throw new IllegalArgumentException("reduce: " + op + " is an index reduction");
-        };
+    private static void maxColumns(float[] src, int off, int r, int inner, int lo, int hi, float[] dst, int dstOff,
+                                   float sign) {
+        Arrays.fill(dst, dstOff + lo, dstOff + hi, Float.NEGATIVE_INFINITY);
+        int lanes = F.length();
+        for (int j = 0; j < r; j++) {
+            int row = off + j * inner;
+            int i = lo;
+            for (; i <= hi - lanes; i += lanes) {
+                FloatVector.fromArray(F, dst, dstOff + i).max(FloatVector.fromArray(F, src, row + i).mul(sign))
+                        .intoArray(dst, dstOff + i);
+            }
+            for (; i < hi; i++) {
+                dst[dstOff + i] = Math.max(dst[dstOff + i], sign * src[row + i]);
+            }
+        }
     }
 
     private static double identity(ReduceOp op) {

@@ -28,40 +28,161 @@ public final class UnaryKernel {
                            float[] dst, int dstOff, int dstStride, int n) {
         int i = 0;
         if (Simd.ENABLED && srcStride == 1 && dstStride == 1) {
-            int bound = F.loopBound(n);
-            for (; i < bound; i += F.length()) {
-                FloatVector x = FloatVector.fromArray(F, src, srcOff + i);
-                apply(op, x, p0, p1).intoArray(dst, dstOff + i);
-            }
+            i = F.loopBound(n);
+            vectorLoop(op, p0, p1, src, srcOff, dst, dstOff, i);
         }
         for (; i < n; i++) {
             dst[dstOff + i * dstStride] = apply(op, src[srcOff + i * srcStride], p0, p1);
         }
     }
 
-    /** The vector form; one switch per vector is cheap next to the memory traffic. */
-    static FloatVector apply(UnaryOp op, FloatVector x, float p0, float p1) {
-        return switch (op) {
-            case NEG -> x.neg();
-            case ABS -> x.abs();
-            case EXP -> x.lanewise(VectorOperators.EXP);
-            case LOG -> x.lanewise(VectorOperators.LOG);
-            case SQRT -> x.sqrt();
-            case RSQRT -> x.broadcast(1f).div(x.sqrt());
-            case TANH -> x.lanewise(VectorOperators.TANH);
-            case SIGMOID -> sigmoid(x);
-            case RELU -> x.max(0f);
-            case GELU_TANH -> {
-                FloatVector inner = x.mul(x).mul(x).mul(GELU_CUBIC).add(x).mul(SQRT_2_OVER_PI);
-                yield inner.lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
-            }
-            case GELU_ERF -> erf(x.mul(INV_SQRT_2)).add(1f).mul(x).mul(0.5f);
-            case SILU -> x.mul(sigmoid(x));
-            case SQUARE -> x.mul(x);
-            case RECIPROCAL -> x.broadcast(1f).div(x);
-            case POW -> x.lanewise(VectorOperators.POW, p0);
-            case CLAMP -> x.max(p0).min(p1);
-        };
+    /**
+     * The vector paths over {@code [0, bound)}: one small loop method per op. A loop shared by
+     * several ops (a switch per vector, or per-op loops in one method) ran 3-10x slower once a
+     * second op had been seen, because C2 compiles the not-yet-taken paths without inlining and
+     * boxes their vectors. Separate methods are compiled on their own profiles, and the dispatch
+     * passes only arrays and ints.
+     */
+    private static void vectorLoop(UnaryOp op, float p0, float p1, float[] src, int s, float[] dst, int d, int bound) {
+        switch (op) {
+            case NEG -> negLoop(src, s, dst, d, bound);
+            case ABS -> absLoop(src, s, dst, d, bound);
+            case EXP -> expLoop(src, s, dst, d, bound);
+            case LOG -> logLoop(src, s, dst, d, bound);
+            case SQRT -> sqrtLoop(src, s, dst, d, bound);
+            case RSQRT -> rsqrtLoop(src, s, dst, d, bound);
+            case TANH -> tanhLoop(src, s, dst, d, bound);
+            case SIGMOID -> sigmoidLoop(src, s, dst, d, bound);
+            case RELU -> reluLoop(src, s, dst, d, bound);
+            case GELU_TANH -> geluTanhLoop(src, s, dst, d, bound);
+            case GELU_ERF -> geluErfLoop(src, s, dst, d, bound);
+            case SILU -> siluLoop(src, s, dst, d, bound);
+            case SQUARE -> squareLoop(src, s, dst, d, bound);
+            case RECIPROCAL -> reciprocalLoop(src, s, dst, d, bound);
+            case POW -> powLoop(src, s, dst, d, bound, p0);
+            case CLAMP -> clampLoop(src, s, dst, d, bound, p0, p1);
+        }
+    }
+
+    private static void negLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.neg().intoArray(dst, d + i);
+        }
+    }
+
+    private static void absLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.abs().intoArray(dst, d + i);
+        }
+    }
+
+    private static void expLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.lanewise(VectorOperators.EXP).intoArray(dst, d + i);
+        }
+    }
+
+    private static void logLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.lanewise(VectorOperators.LOG).intoArray(dst, d + i);
+        }
+    }
+
+    private static void sqrtLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.sqrt().intoArray(dst, d + i);
+        }
+    }
+
+    private static void rsqrtLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.broadcast(1f).div(x.sqrt()).intoArray(dst, d + i);
+        }
+    }
+
+    private static void tanhLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.lanewise(VectorOperators.TANH).intoArray(dst, d + i);
+        }
+    }
+
+    private static void sigmoidLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            sigmoid(x).intoArray(dst, d + i);
+        }
+    }
+
+    private static void reluLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.max(0f).intoArray(dst, d + i);
+        }
+    }
+
+    private static void geluTanhLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            geluTanh(x).intoArray(dst, d + i);
+        }
+    }
+
+    private static void geluErfLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            geluErf(x).intoArray(dst, d + i);
+        }
+    }
+
+    private static void siluLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.mul(sigmoid(x)).intoArray(dst, d + i);
+        }
+    }
+
+    private static void squareLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.mul(x).intoArray(dst, d + i);
+        }
+    }
+
+    private static void reciprocalLoop(float[] src, int s, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.broadcast(1f).div(x).intoArray(dst, d + i);
+        }
+    }
+
+    private static void powLoop(float[] src, int s, float[] dst, int d, int bound, float p0) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.lanewise(VectorOperators.POW, p0).intoArray(dst, d + i);
+        }
+    }
+
+    private static void clampLoop(float[] src, int s, float[] dst, int d, int bound, float p0, float p1) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, src, s + i);
+            x.max(p0).min(p1).intoArray(dst, d + i);
+        }
+    }
+
+    private static FloatVector geluTanh(FloatVector x) {
+        FloatVector inner = x.mul(x).mul(x).mul(GELU_CUBIC).add(x).mul(SQRT_2_OVER_PI);
+        return inner.lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
+    }
+
+    private static FloatVector geluErf(FloatVector x) {
+        return erf(x.mul(INV_SQRT_2)).add(1f).mul(x).mul(0.5f);
     }
 
     /** The scalar float form used for tails and strided runs. */

@@ -1,0 +1,155 @@
+package dev.shears.tensor.cpu;
+
+import dev.shears.tensor.parallel.Parallel;
+import dev.shears.tensor.simd.Simd;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link GemmKernel}'s unpacked path for tiny products, a few rows (GEMV, small batches) and
+ * single columns, where packing would cost more than it saves. Two forms:
+ * <ul>
+ *   <li><b>axpy</b> (B's rows contiguous): for each p, {@code C[i, cols] += A[i, p] * B[p, cols]}
+ *       over a chunk of columns that stays in L1, so B streams through once in order;
+ *   <li><b>dot</b> (A's rows and B's columns contiguous, e.g. x · W^T with W row-major): one dot
+ *       product per element, each B column read once and reused for every row.
+ * </ul>
+ * Parallel over columns (or rows when there are more of them); as on the packed path, each
+ * element's arithmetic does not depend on the split, so results are the same for any thread count.
+ */
+final class GemmDirect {
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final int L = Simd.LANES;
+    /** Products with at most this many multiply-adds always come here (any layout). */
+    static final long MAX_WORK = 32L * 32 * 32;
+    /** Up to this many rows of A, vectorizable layouts come here rather than to the packed path. */
+    static final int MAX_ROWS = 4;
+    /**
+     * Most columns of C per sweep over k in the axpy form: MAX_ROWS rows of them stay in L2 while
+     * long runs of each row of B stream past (short runs at a large stride measured 2x slower).
+     */
+    static final int CHUNK = 4096;
+    /** Multiply-adds per parallel task. */
+    private static final long GRAIN_WORK = 1L << 18;
+
+    private GemmDirect() {}
+
+    /** Whether this path should take the product (the shapes and strides of {@link GemmKernel#run}). */
+    static boolean suits(int m, int n, int k, int aColStride, int bRowStride, int bColStride) {
+        boolean axpy = bColStride == 1;
+        boolean dot = bRowStride == 1 && aColStride == 1;
+        return (long) m * n * k <= MAX_WORK || (m <= MAX_ROWS && (axpy || bRowStride == 1)) || (n == 1 && dot);
+    }
+
+    static void run(int m, int n, int k,
+            float[] a, int aOff, int aRs, int aCs,
+            float[] b, int bOff, int bRs, int bCs,
+            float[] c, int cOff, int cRs, boolean accumulate) {
+        if (bCs == 1) {
+            // One column range per thread: the longest contiguous runs of B per task.
+            int grain = Math.max(ceilDiv(n, Parallel.threads()), grain(n, (long) m * k));
+            Parallel.forRange(n, grain, (lo, hi) ->
+                    axpy(m, k, lo, hi, a, aOff, aRs, aCs, b, bOff, bRs, c, cOff, cRs, accumulate));
+        } else if (bRs == 1 && aCs != 1 && m <= MAX_ROWS) {
+            // A few strided rows of A: copy them contiguous (m * k floats) and take the dot form.
+            float[] rowsOfA = new float[m * k];
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    rowsOfA[i * k + p] = a[aOff + i * aRs + p * aCs];
+                }
+            }
+            run(m, n, k, rowsOfA, 0, k, 1, b, bOff, bRs, bCs, c, cOff, cRs, accumulate);
+        } else if (bRs == 1 && aCs == 1) {
+            if (n >= m) {
+                Parallel.forRange(n, grain(n, (long) m * k), (lo, hi) ->
+                        dot(0, m, lo, hi, k, a, aOff, aRs, b, bOff, bCs, c, cOff, cRs, accumulate));
+            } else {
+                Parallel.forRange(m, grain(m, (long) n * k), (lo, hi) ->
+                        dot(lo, hi, 0, n, k, a, aOff, aRs, b, bOff, bCs, c, cOff, cRs, accumulate));
+            }
+        } else {
+            GemmKernel.reference(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, cRs, accumulate);
+        }
+    }
+
+    /** Items per task so a task does about GRAIN_WORK multiply-adds. */
+    private static int grain(int items, long workPerItem) {
+        return (int) Math.max(1, Math.min(items, GRAIN_WORK / Math.max(1, workPerItem)));
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    /** C[:, lo:hi] (+)= A · B[:, lo:hi] with B's rows contiguous; each element is an FMA chain over p. */
+    private static void axpy(int m, int k, int lo, int hi, float[] a, int aOff, int aRs, int aCs,
+            float[] b, int bOff, int bRs, float[] c, int cOff, int cRs, boolean accumulate) {
+        for (int j0 = lo; j0 < hi; j0 += CHUNK) {
+            int j1 = Math.min(hi, j0 + CHUNK);
+            int jv = j0 + F.loopBound(j1 - j0);
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + i * cRs;
+                    Arrays.fill(c, ci + j0, ci + j1, 0f);
+                }
+            }
+            for (int p = 0; p < k; p++) {
+                int bp = bOff + p * bRs;
+                for (int i = 0; i < m; i++) {
+                    float x = a[aOff + i * aRs + p * aCs];
+                    FloatVector xv = FloatVector.broadcast(F, x);
+                    int ci = cOff + i * cRs;
+                    int j = j0;
+                    for (; j < jv; j += L) {
+                        xv.fma(FloatVector.fromArray(F, b, bp + j), FloatVector.fromArray(F, c, ci + j)).intoArray(c, ci + j);
+                    }
+                    for (; j < j1; j++) {
+                        c[ci + j] = Math.fma(x, b[bp + j], c[ci + j]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** C[iLo:iHi, jLo:jHi] (+)= A · B with A's rows and B's columns contiguous: one dot product per element. */
+    private static void dot(int iLo, int iHi, int jLo, int jHi, int k, float[] a, int aOff, int aRs,
+            float[] b, int bOff, int bCs, float[] c, int cOff, int cRs, boolean accumulate) {
+        int k4 = k - k % (4 * L);
+        int k1 = F.loopBound(k);
+        float[] lanes = new float[L];
+        for (int j = jLo; j < jHi; j++) {
+            int bj = bOff + j * bCs;
+            for (int i = iLo; i < iHi; i++) {
+                int ai = aOff + i * aRs;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+                int p = 0;
+                for (; p < k4; p += 4 * L) {
+                    s0 = FloatVector.fromArray(F, a, ai + p).fma(FloatVector.fromArray(F, b, bj + p), s0);
+                    s1 = FloatVector.fromArray(F, a, ai + p + L).fma(FloatVector.fromArray(F, b, bj + p + L), s1);
+                    s2 = FloatVector.fromArray(F, a, ai + p + 2 * L).fma(FloatVector.fromArray(F, b, bj + p + 2 * L), s2);
+                    s3 = FloatVector.fromArray(F, a, ai + p + 3 * L).fma(FloatVector.fromArray(F, b, bj + p + 3 * L), s3);
+                }
+                for (; p < k1; p += L) {
+                    s0 = FloatVector.fromArray(F, a, ai + p).fma(FloatVector.fromArray(F, b, bj + p), s0);
+                }
+                float s = sumLanes(s0.add(s1).add(s2.add(s3)), lanes);
+                for (; p < k; p++) {
+                    s = Math.fma(a[ai + p], b[bj + p], s);
+                }
+                int ci = cOff + i * cRs + j;
+                c[ci] = accumulate ? c[ci] + s : s;
+            }
+        }
+    }
+
+    /** Lanes summed in index order: reduceLanes leaves the order to the JIT; this keeps results reproducible. */
+    private static float sumLanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (float x : lanes) {
+            s += x;
+        }
+        return s;
+    }
+}

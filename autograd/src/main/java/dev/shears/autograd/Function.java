@@ -1,0 +1,20 @@
+package dev.shears.autograd;
+
+import dev.shears.tensor.Tensor;
+
+/**
+ * A custom differentiable op, applied with {@link Var#apply(Function, Var...)}. Both methods see
+ * plain tensors; {@code backward} returns one gradient per input (null where none), each with
+ * that input's shape.
+ */
+public interface Function {
+    /** The op's name in the graph (for debugging); the class's simple name by default. */
+    default String name() {
+        String n = getClass().getSimpleName();
+        return n.isEmpty() ? "custom" : n;
+    }
+
+    Tensor forward(Tensor... inputs);
+
+    Tensor[] backward(Tensor gradOut, Tensor[] inputs, Tensor output);
+}

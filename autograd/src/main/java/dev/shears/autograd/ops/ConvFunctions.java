@@ -1,0 +1,83 @@
+package dev.shears.autograd.ops;
+
+import dev.shears.autograd.Var;
+import dev.shears.tensor.DType;
+import dev.shears.tensor.IndexedValues;
+import dev.shears.tensor.Kernel2d;
+import dev.shears.tensor.Rng;
+import dev.shears.tensor.ShapeException;
+import dev.shears.tensor.Tensor;
+
+/** Convolution, pooling and dropout on NCHW batches. */
+public final class ConvFunctions {
+    private ConvFunctions() {}
+
+    /** [n, c, h, w] → columns [n, c·kh·kw, outH·outW]; the gradient is col2im (its adjoint). */
+    public static Var im2col(Var x, Kernel2d k) {
+        Tensor out = x.value().im2col(k);
+        int c = x.dim(1);
+        int h = x.dim(2);
+        int w = x.dim(3);
+        return Var.result("im2col", out, g -> new Tensor[] {g.col2im(c, h, w, k)}, x);
+    }
+
+    /**
+     * 2-D convolution (cross-correlation) via im2col: x [n, c, h, w], weight [o, c, kh, kw], bias
+     * [o] or null → [n, o, outH, outW]. Built from {@link #im2col}, matmul and reshape, so its
+     * gradient comes from theirs.
+     */
+    public static Var conv2d(Var x, Var weight, Var bias, Kernel2d k) {
+        if (x.rank() != 4 || weight.rank() != 4) {
+            throw new ShapeException("conv2d: input " + x.shape() + " and weight " + weight.shape() + " must both be rank 4");
+        }
+        if (weight.dim(1) != x.dim(1) || weight.dim(2) != k.kh() || weight.dim(3) != k.kw()) {
+            throw new ShapeException("conv2d: weight " + weight.shape() + " does not match input channels " + x.dim(1)
+                    + " and window " + k.kh() + "x" + k.kw());
+        }
+        int o = weight.dim(0);
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != o)) {
+            throw new ShapeException("conv2d: bias " + bias.shape() + " must be [" + o + "]");
+        }
+        int n = x.dim(0);
+        int outH = (x.dim(2) + 2 * k.padH() - k.dilH() * (k.kh() - 1) - 1) / k.strideH() + 1;
+        int outW = (x.dim(3) + 2 * k.padW() - k.dilW() * (k.kw() - 1) - 1) / k.strideW() + 1;
+        Var cols = im2col(x, k);                                       // [n, c·kh·kw, L]
+        Var wm = weight.reshape(o, -1);                                // [o, c·kh·kw]
+        Var y = wm.matmul(cols).reshape(n, o, outH, outW);             // [n, o, L] -> [n, o, outH, outW]
+        return bias == null ? y : y.add(bias.reshape(1, o, 1, 1));
+    }
+
+    /** Max pooling [n, c, h, w] → [n, c, outH, outW]; the gradient goes to each window's argmax. */
+    public static Var maxPool2d(Var x, Kernel2d k) {
+        IndexedValues iv = x.value().maxPool2d(k);
+        int n = x.dim(0);
+        int c = x.dim(1);
+        int plane = x.dim(2) * x.dim(3);
+        Tensor idx = iv.indices().reshape(n, c, -1);
+        return Var.result("maxPool2d", iv.values(), g -> {
+            Tensor flat = Tensor.zeros(n, c, plane).scatterAdd(2, idx, g.reshape(n, c, -1));
+            return new Tensor[] {flat.reshape(x.shape().dims())};
+        }, x);
+    }
+
+    /** Average pooling [n, c, h, w] → [n, c, outH, outW]. */
+    public static Var avgPool2d(Var x, Kernel2d k, boolean countIncludePad) {
+        Tensor out = x.value().avgPool2d(k, countIncludePad);
+        return Var.result("avgPool2d", out, g -> new Tensor[] {g.avgPool2dBackward(x.shape(), k, countIncludePad)}, x);
+    }
+
+    /**
+     * Inverted dropout: zeroes each element with probability {@code p} (drawn from {@code rng}) and
+     * scales the rest by 1/(1-p); identity when {@code p == 0}.
+     */
+    public static Var dropout(Var x, float p, Rng rng) {
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("dropout: p = " + p + " must be in [0, 1)");
+        }
+        if (p == 0f) {
+            return x;
+        }
+        Tensor mask = Tensor.rand(rng, x.shape().dims()).ge(p).to(DType.F32).mul(1f / (1f - p));
+        return Var.result("dropout", x.value().mul(mask), g -> new Tensor[] {g.mul(mask)}, x);
+    }
+}

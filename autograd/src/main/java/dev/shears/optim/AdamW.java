@@ -1,0 +1,97 @@
+package dev.shears.optim;
+
+import dev.shears.autograd.Var;
+import dev.shears.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam with decoupled weight decay (torch.optim.AdamW; plain Adam when weightDecay = 0):
+ * p -= lr·wd·p; m = β₁m + (1-β₁)g; v = β₂v + (1-β₂)g²; p -= lr/(1-β₁ᵗ) · m / (√v/√(1-β₂ᵗ) + ε),
+ * with t counted per parameter. The gradient, the decay and the update are multiplied by the
+ * parameter's mask.
+ */
+public final class AdamW extends BaseOptimizer {
+    /** Settings; {@code Config.defaults().lr(1e-3).weightDecay(0.1)}. */
+    public record Config(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        public Config {
+            if (!(lr >= 0) || !(eps >= 0) || !(weightDecay >= 0)) {
+                throw new IllegalArgumentException("AdamW.Config: lr " + lr + ", eps " + eps + " and weight decay "
+                        + weightDecay + " must be >= 0");
+            }
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                throw new IllegalArgumentException("AdamW.Config: betas " + beta1 + ", " + beta2 + " must be in [0, 1)");
+            }
+        }
+
+        /** PyTorch's AdamW defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
+        public static Config defaults() {
+            return new Config(1e-3, 0.9, 0.999, 1e-8, 0.01);
+        }
+
+        /** Plain Adam's defaults (weight decay 0). */
+        public static Config adam() {
+            return defaults().weightDecay(0);
+        }
+
+        public Config lr(double v) { return new Config(v, beta1, beta2, eps, weightDecay); }
+
+        public Config betas(double b1, double b2) { return new Config(lr, b1, b2, eps, weightDecay); }
+
+        public Config eps(double v) { return new Config(lr, beta1, beta2, v, weightDecay); }
+
+        public Config weightDecay(double v) { return new Config(lr, beta1, beta2, eps, v); }
+    }
+
+    private final Config config;
+
+    public AdamW(List<? extends Var> params, Config config) {
+        super("AdamW", params, config.lr());
+        this.config = config;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    protected List<String> stateNames() {
+        return List.of("step", "exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    protected void update(int index, Var p, Tensor grad, Tensor mask) {
+        Tensor w = p.value();
+        Tensor g = mask != null ? grad.mul(mask) : grad;
+        Map<String, Tensor> s = state.get(index);
+        if (s.isEmpty()) {
+            s.put("step", Tensor.ofInts(new int[] {0}, 1));
+            s.put("exp_avg", Tensor.zeros(w.shape().dims()));
+            s.put("exp_avg_sq", Tensor.zeros(w.shape().dims()));
+        }
+        int t = s.get("step").contiguous().toIntArray()[0] + 1;
+        s.put("step", Tensor.ofInts(new int[] {t}, 1));
+        Tensor m = s.get("exp_avg");
+        Tensor v = s.get("exp_avg_sq");
+        double b1 = config.beta1();
+        double b2 = config.beta2();
+        if (config.weightDecay() != 0) {
+            float decay = (float) (lr * config.weightDecay());
+            if (mask == null) {
+                w.muli(1f - decay);
+            } else {
+                w.addi(w.mul(mask), -decay);
+            }
+        }
+        m.muli((float) b1).addi(g, (float) (1 - b1));
+        v.muli((float) b2).addi(g.square(), (float) (1 - b2));
+        double bc1 = 1 - Math.pow(b1, t);
+        double bc2 = 1 - Math.pow(b2, t);
+        Tensor denom = v.sqrt().div((float) Math.sqrt(bc2)).add((float) config.eps());
+        Tensor upd = m.div(denom);
+        if (mask != null) {
+            upd = upd.mul(mask);
+        }
+        w.addi(upd, (float) -(lr / bc1));
+    }
+}

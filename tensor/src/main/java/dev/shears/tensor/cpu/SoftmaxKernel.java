@@ -72,7 +72,7 @@ public final class SoftmaxKernel {
                 e.intoArray(dst, dstOff + i);
             }
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = ReduceKernel.sumLanes(acc); // fixed lane order: reproducible before and after JIT
         for (int j = i; j < n; j++) {
             float e = (float) Math.exp(src[off + j] - max);
             sum += e;

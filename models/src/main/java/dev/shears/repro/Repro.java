@@ -1,0 +1,51 @@
+package dev.shears.repro;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Dispatcher main for reproductions: {@code Repro <name> [options]} runs one, {@code Repro} or
+ * {@code Repro --list} lists them. {@code ./shears run} calls this class.
+ */
+@Command(name = "./shears run", mixinStandardHelpOptions = true,
+        description = "Runs a reproduction or demo by name; without a name, lists them.",
+        subcommands = {MnistMlpRepro.class})
+public final class Repro implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--list", description = "List the reproductions and exit.")
+    boolean list;
+
+    @Override
+    public Integer call() {
+        printList(spec.commandLine().getOut());
+        return 0;
+    }
+
+    static void printList(PrintWriter out) {
+        out.println("Reproductions and demos (./shears run <name> --help for options):");
+        for (Map.Entry<String, CommandLine> e : new CommandLine(new Repro()).getSubcommands().entrySet()) {
+            String[] desc = e.getValue().getCommandSpec().usageMessage().description();
+            out.printf("  %-14s %s%n", e.getKey(), desc.length > 0 ? desc[0] : "");
+        }
+        out.flush();
+    }
+
+    /** Parses and runs {@code args}; returns the exit code (0 ok, 2 usage error, 1 failure). */
+    public static int execute(String... args) {
+        return new CommandLine(new Repro()).execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+}

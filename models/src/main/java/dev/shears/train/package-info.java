@@ -1,0 +1,2 @@
+/** Training plumbing: run folders ({@link dev.shears.train.RunDir}), progress lines, timers. */
+package dev.shears.train;

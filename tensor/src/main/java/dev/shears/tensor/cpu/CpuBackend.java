@@ -96,17 +96,28 @@ public final class CpuBackend implements Backend {
         CpuStorage d = cpu(dst);
         StridedLoop loop = StridedLoop.of(layout.shape(), layout);
         int st = loop.innerStrides[0];
-        loop.forEachPiece((off, n) -> {
-            for (int i = 0; i < n; i++) {
-                int at = off[0] + i * st;
-                switch (d.dtype()) {
-                    case F32 -> d.floats()[at] = value;
-                    case I32 -> d.ints()[at] = (int) value;
-                    case U8 -> d.bytes()[at] = (byte) (int) value;
-                    default -> throw new IllegalStateException("fill: unsupported dtype " + d.dtype());
+        // Pick the array once, outside the loop (zeroGrad and init fill large tensors).
+        switch (d.dtype()) {
+            case F32 -> loop.forEachPiece((off, n) -> {
+                float[] a = d.floats();
+                for (int i = 0; i < n; i++) {
+                    a[off[0] + i * st] = value;
                 }
-            }
-        });
+            });
+            case I32 -> loop.forEachPiece((off, n) -> {
+                int[] a = d.ints();
+                for (int i = 0; i < n; i++) {
+                    a[off[0] + i * st] = (int) value;
+                }
+            });
+            case U8 -> loop.forEachPiece((off, n) -> {
+                byte[] a = d.bytes();
+                for (int i = 0; i < n; i++) {
+                    a[off[0] + i * st] = (byte) (int) value;
+                }
+            });
+            default -> throw new IllegalStateException("fill: unsupported dtype " + d.dtype());
+        }
     }
 
     // ---- element-wise ------------------------------------------------------------------------

@@ -5,7 +5,8 @@ import dev.shears.tensor.Tensor;
 /**
  * A custom differentiable op, applied with {@link Var#apply(Function, Var...)}. Both methods see
  * plain tensors; {@code backward} returns one gradient per input (null where none), each with
- * that input's shape.
+ * that input's shape. Return fresh tensors or views of {@code gradOut}: a leaf may keep a returned
+ * gradient as its own and add into it later (gradients aliasing an input or the output are copied).
  */
 public interface Function {
     /** The op's name in the graph (for debugging); the class's simple name by default. */

@@ -7,6 +7,7 @@ import dev.shears.autograd.ops.ShapeFunctions;
 import dev.shears.autograd.ops.SoftmaxFunctions;
 import dev.shears.tensor.Shape;
 import dev.shears.tensor.Tensor;
+import dev.shears.tensor.spi.Storage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -90,8 +91,23 @@ public class Var {
                 throw new IllegalStateException("apply(" + name + "): backward returned "
                         + (grads == null ? "null" : grads.length + " gradients") + " for " + inputs.length + " inputs");
             }
+            // A leaf may keep a returned gradient as its own: never let it alias a value of the graph.
+            for (int k = 0; k < grads.length; k++) {
+                if (grads[k] != null && (sharesStorage(grads[k], values) || grads[k].storage() == out.storage())) {
+                    grads[k] = grads[k].copy();
+                }
+            }
             return grads;
         }, inputs);
+    }
+
+    private static boolean sharesStorage(Tensor t, Tensor[] values) {
+        for (Tensor v : values) {
+            if (v.storage() == t.storage()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ==== accessors =============================================================================
@@ -178,13 +194,14 @@ public class Var {
     private void backward(Tensor seed) {
         List<Var> order = topologicalOrder();
         Map<Var, Tensor> pending = new IdentityHashMap<>();
+        Set<Storage> handedToLeaves = Collections.newSetFromMap(new IdentityHashMap<>());
         pending.put(this, seed);
         for (int i = order.size() - 1; i >= 0; i--) {
             Var v = order.get(i);
             Tensor g = pending.remove(v);
             if (v.node == null) {
                 if (g != null) {
-                    v.accumulate(g);
+                    v.accumulate(g, handedToLeaves);
                 }
                 continue;
             }
@@ -214,12 +231,19 @@ public class Var {
         }
     }
 
-    private void accumulate(Tensor g) {
-        if (grad == null) {
-            grad = g.copy();
-        } else {
+    /**
+     * Adds {@code g} into this leaf's gradient. A first gradient that fills its own storage is kept
+     * without a copy: the graph that made it is released after this pass, so the leaf is its only
+     * holder, unless another leaf of the same pass got the same storage (the backward of {@code a + b}
+     * hands one tensor to both), which {@code handed} detects. Views are copied.
+     */
+    private void accumulate(Tensor g, Set<Storage> handed) {
+        if (grad != null) {
             grad.addi(g);
+            return;
         }
+        boolean wholeStorage = g.isContiguous() && g.layout().offset() == 0 && g.numel() == g.storage().size();
+        grad = wholeStorage && handed.add(g.storage()) ? g : g.copy();
     }
 
     /** Every Var reachable through inputs that require grad, inputs before users; checks nothing is released. */

@@ -1,13 +1,22 @@
 package dev.shears.nn;
 
 import dev.shears.autograd.Var;
+import dev.shears.autograd.ops.MatmulFunctions;
 import dev.shears.tensor.DType;
 import dev.shears.tensor.ShapeException;
 import dev.shears.tensor.Tensor;
 
-/** Losses (mean reduction, PyTorch semantics). Classes lie along the last axis of the logits. */
+/**
+ * Stateless layer functions and losses (mean reduction, PyTorch semantics). Classes lie along the
+ * last axis of the logits.
+ */
 public final class Functional {
     private Functional() {}
+
+    /** y = x·wᵀ + b for x [.., in], w [out, in] and b [out] (null: no bias), as one graph op. */
+    public static Var linear(Var x, Var weight, Var bias) {
+        return MatmulFunctions.linear(x, weight, bias);
+    }
 
     /** {@link #crossEntropy(Var, Tensor, float)} without label smoothing. */
     public static Var crossEntropy(Var logits, Tensor labels) {

@@ -35,8 +35,7 @@ public class Linear extends Layer {
             throw new ShapeException("Linear(" + inFeatures + " -> " + outFeatures + "): input " + x.shape()
                     + " must end in " + inFeatures);
         }
-        Var y = x.matmul(weight.effective().t());
-        return bias == null ? y : y.add(bias);
+        return Functional.linear(x, weight.effective(), bias);
     }
 
     public Parameter weight() {

@@ -1,7 +1,9 @@
 package dev.shears.optim;
 
 import dev.shears.autograd.Var;
+import dev.shears.tensor.FusedUpdates;
 import dev.shears.tensor.Tensor;
+import dev.shears.tensor.spi.AdamStep;
 import java.util.List;
 import java.util.Map;
 
@@ -62,7 +64,6 @@ public final class AdamW extends BaseOptimizer {
     @Override
     protected void update(int index, Var p, Tensor grad, Tensor mask) {
         Tensor w = p.value();
-        Tensor g = mask != null ? grad.mul(mask) : grad;
         Map<String, Tensor> s = state.get(index);
         if (s.isEmpty()) {
             s.put("step", Tensor.ofInts(new int[] {0}, 1));
@@ -71,27 +72,7 @@ public final class AdamW extends BaseOptimizer {
         }
         int t = s.get("step").contiguous().toIntArray()[0] + 1;
         s.put("step", Tensor.ofInts(new int[] {t}, 1));
-        Tensor m = s.get("exp_avg");
-        Tensor v = s.get("exp_avg_sq");
-        double b1 = config.beta1();
-        double b2 = config.beta2();
-        if (config.weightDecay() != 0) {
-            float decay = (float) (lr * config.weightDecay());
-            if (mask == null) {
-                w.muli(1f - decay);
-            } else {
-                w.addi(w.mul(mask), -decay);
-            }
-        }
-        m.muli((float) b1).addi(g, (float) (1 - b1));
-        v.muli((float) b2).addi(g.square(), (float) (1 - b2));
-        double bc1 = 1 - Math.pow(b1, t);
-        double bc2 = 1 - Math.pow(b2, t);
-        Tensor denom = v.sqrt().div((float) Math.sqrt(bc2)).add((float) config.eps());
-        Tensor upd = m.div(denom);
-        if (mask != null) {
-            upd = upd.mul(mask);
-        }
-        w.addi(upd, (float) -(lr / bc1));
+        AdamStep step = AdamStep.of(lr, config.beta1(), config.beta2(), config.eps(), config.weightDecay(), t);
+        FusedUpdates.adam(step, p.value(), grad, mask, s.get("exp_avg"), s.get("exp_avg_sq"));
     }
 }

@@ -136,13 +136,17 @@ public final class DataLoader implements Iterable<Batch> {
             int numel = dataset.sampleNumel();
             float[] x = new float[b * numel];
             int[] y = new int[b];
-            float[] sample = new float[numel];
+            float[] sample = transforms.isEmpty() ? null : new float[numel];
             for (int i = 0; i < b; i++) {
-                dataset.copyInputs(idx[i], sample, 0);
-                for (Transform t : transforms) {
-                    t.apply(sample, shape, transformRng);
+                if (sample == null) {
+                    dataset.copyInputs(idx[i], x, i * numel);
+                } else {
+                    dataset.copyInputs(idx[i], sample, 0);
+                    for (Transform t : transforms) {
+                        t.apply(sample, shape, transformRng);
+                    }
+                    System.arraycopy(sample, 0, x, i * numel, numel);
                 }
-                System.arraycopy(sample, 0, x, i * numel, numel);
                 y[i] = dataset.label(idx[i]);
             }
             int[] batchShape;
@@ -153,7 +157,7 @@ public final class DataLoader implements Iterable<Batch> {
                 batchShape[0] = b;
                 System.arraycopy(shape, 0, batchShape, 1, shape.length);
             }
-            return new Batch(Tensor.of(x, batchShape), Tensor.ofInts(y, b), idx);
+            return new Batch(Tensor.adopt(x, batchShape), Tensor.ofInts(y, b), idx);
         }
     }
 

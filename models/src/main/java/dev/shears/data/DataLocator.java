@@ -167,18 +167,7 @@ public final class DataLocator {
      * bytes against {@code file}.
      */
     public static byte[] readVerified(Path path, DataSpec.FileSpec file) {
-        byte[] bytes;
-        try {
-            if (path.getFileName().toString().endsWith(".gz")) {
-                try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
-                    bytes = in.readAllBytes();
-                }
-            } else {
-                bytes = Files.readAllBytes(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path + " (" + file.name() + "): " + e, e);
-        }
+        byte[] bytes = readBytes(path, file.name());
         String actual = sha256(bytes);
         if (bytes.length != file.size() || !actual.equals(file.sha256())) {
             String m = "corrupt data file " + path + ": SHA-256 mismatch (expected " + file.sha256() + ", "
@@ -187,6 +176,35 @@ public final class DataLocator {
             throw new UncheckedIOException(m, new IOException(m));
         }
         return bytes;
+    }
+
+    /**
+     * Reads {@code path} (gunzipping a {@code .gz}) without any check, for files whose SHA-256 is
+     * not known and that the caller validates itself; {@code name} is the data set's name for it.
+     */
+    public static byte[] readBytes(Path path, String name) {
+        try {
+            if (path.getFileName().toString().endsWith(".gz")) {
+                try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
+                    return in.readAllBytes();
+                }
+            }
+            return Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path + " (" + name + "): " + e, e);
+        }
+    }
+
+    /**
+     * Where the project's shipped data folder {@code shared/data/<subdir>} may be, relative to the
+     * working directory: {@code shared/data/<subdir>}, {@code ../shared/data/<subdir>} and
+     * {@code ../../shared/data/<subdir>} (run from a checkout's root or a module folder, with
+     * {@code shared/} inside the checkout or beside it). Used as a spec's system folders; from
+     * anywhere else pass {@code --data-dir <...>/shared/data}, which finds {@code <subdir>} in it.
+     */
+    public static List<Path> sharedDataDirs(String subdir) {
+        return List.of(Path.of("shared/data", subdir), Path.of("../shared/data", subdir),
+                Path.of("../../shared/data", subdir));
     }
 
     /** Lowercase hex SHA-256 of {@code bytes}. */
@@ -264,7 +282,8 @@ public final class DataLocator {
         }
     }
 
-    private DataUnavailableException unavailable(DataSpec spec, String why, Throwable cause) {
+    /** The error for a data set found nowhere: where it looked, {@code why}, and how to get it by hand. */
+    DataUnavailableException unavailable(DataSpec spec, String why, Throwable cause) {
         return new DataUnavailableException(spec.name() + " not found (searched " + searchDirs(spec)
                 + ") and " + why + ". To fetch it by hand:\n  " + spec.fetchHelp().replace("\n", "\n  ")
                 + "\nthen pass --data-dir DIR or set SHEARS_DATA=DIR to the folder holding the files "

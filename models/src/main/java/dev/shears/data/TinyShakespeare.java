@@ -3,7 +3,6 @@ package dev.shears.data;
 import dev.shears.tensor.Rng;
 import dev.shears.tensor.Tensor;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -22,8 +21,7 @@ public final class TinyShakespeare {
 
     public static final DataSpec SPEC = new DataSpec("tiny-shakespeare", "tinyshakespeare",
             List.of(new DataSpec.FileSpec(FILE, 1_115_394L, "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed")),
-            List.of(Path.of("shared/data/tinyshakespeare"), Path.of("../shared/data/tinyshakespeare"),
-                    Path.of("../../shared/data/tinyshakespeare")),
+            DataLocator.sharedDataDirs("tinyshakespeare"),
             "mkdir -p tinyshakespeare && cp shared/data/tinyshakespeare/input.txt tinyshakespeare/\n"
                     + "# or: curl -o tinyshakespeare/input.txt https://raw.githubusercontent.com/karpathy/char-rnn/"
                     + "6f9487a6fe5b420b7ca9afb0d7c078e37c1d1b4e/data/tinyshakespeare/input.txt",

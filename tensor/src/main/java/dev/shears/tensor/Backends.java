@@ -18,11 +18,17 @@ public final class Backends {
     private static final Map<Device.Kind, BackendProvider> PROVIDERS = discover();
     private static final Map<Device, Backend> BACKENDS = new ConcurrentHashMap<>();
     private static final Map<Device.Kind, Availability> PROBES = new ConcurrentHashMap<>();
+    private static volatile Backend cpuBackend;
 
     private Backends() {}
 
     /** The backend for {@code device}. */
     public static Backend get(Device device) {
+        // Every tensor op asks; a field read for the CPU keeps the map lookup off that path.
+        Backend cpu = cpuBackend;
+        if (cpu != null && device.kind() == Device.Kind.CPU) {
+            return cpu;
+        }
         Backend cached = BACKENDS.get(device);
         if (cached != null) {
             return cached;
@@ -34,6 +40,9 @@ public final class Backends {
         return BACKENDS.computeIfAbsent(device, d -> {
             Backend b = PROVIDERS.get(d.kind()).create(d.index());
             LOG.log(Level.INFO, "backend for {0}: {1}", d, b.getClass().getName());
+            if (d.kind() == Device.Kind.CPU) {
+                cpuBackend = b;
+            }
             return b;
         });
     }

@@ -96,6 +96,15 @@ public final class Tensor {
         return new Tensor(cpu().fromFloats(data.clone()), Layout.contiguous(s));
     }
 
+    /**
+     * An F32 CPU tensor over {@code data} itself, without a copy (data loaders build each batch in
+     * a fresh array). The caller hands the array over and must not write to it afterwards.
+     */
+    public static Tensor adopt(float[] data, int... shape) {
+        Shape s = checkedShape("Tensor.adopt", data.length, shape);
+        return new Tensor(cpu().fromFloats(data), Layout.contiguous(s));
+    }
+
     /** An I32 tensor holding a copy of {@code data} with the given shape. */
     public static Tensor ofInts(int[] data, int... shape) {
         Shape s = checkedShape("Tensor.ofInts", data.length, shape);

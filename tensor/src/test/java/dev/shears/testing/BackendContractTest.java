@@ -10,11 +10,13 @@ import dev.shears.tensor.Backends;
 import dev.shears.tensor.DType;
 import dev.shears.tensor.Device;
 import dev.shears.tensor.DeviceMismatchException;
+import dev.shears.tensor.FusedUpdates;
 import dev.shears.tensor.IndexedValues;
 import dev.shears.tensor.Kernel2d;
 import dev.shears.tensor.Shape;
 import dev.shears.tensor.Tensor;
 import dev.shears.tensor.simd.Simd;
+import dev.shears.tensor.spi.AdamStep;
 import dev.shears.tensor.spi.Availability;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -885,6 +887,31 @@ public abstract class BackendContractTest {
             Arg b = byteArg(v, rnd, d);
             checkInPlace(s + "fill(200) of U8", 0, 0, t -> t[0].fill(200f), b);
             checkInPlace(s + "U8 copyFrom U8", 0, 0, t -> t[0].copyFrom(t[1]), b, byteArg(View.TRANSPOSED, rnd, d));
+        }
+    }
+
+    @Test
+    void fusedAdamSteps() {
+        long seed = 7350;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] d = {7, 33};
+        for (boolean masked : new boolean[] {false, true}) {
+            for (View gv : new View[] {View.CONTIGUOUS, View.TRANSPOSED, View.NARROWED}) {
+                String ctx = seed(seed) + "adam step, grad " + gv + (masked ? ", masked" : "");
+                Tensor w0 = Tensor.of(Operands.gaussian(rnd, 7 * 33), d);
+                Tensor mask = masked ? Tensor.of(TIES.draw(rnd, 7 * 33), d).gt(0f).to(DType.F32) : null;
+                Tensor[] cpu = {w0.copy(), Tensor.zeros(d), Tensor.zeros(d)};
+                Tensor[] dev = {toDevice(w0.copy()), toDevice(Tensor.zeros(d)), toDevice(Tensor.zeros(d))};
+                for (int t = 1; t <= 2; t++) {
+                    Arg g = arg(gv, NORMAL, rnd, d);
+                    AdamStep step = AdamStep.of(1e-2, 0.9, 0.999, 1e-8, 0.1, t);
+                    FusedUpdates.adam(step, cpu[0], g.on(Device.CPU), mask, cpu[1], cpu[2]);
+                    FusedUpdates.adam(step, dev[0], g.on(device()), mask == null ? null : toDevice(mask), dev[1], dev[2]);
+                }
+                assertMatches(cpu[1], dev[1], ROUNDED, SUBNORMAL, ctx + ": exp_avg");
+                assertMatches(cpu[2], dev[2], ROUNDED, SUBNORMAL, ctx + ": exp_avg_sq");
+                assertMatches(cpu[0], dev[0], 4 * ROUNDED, 1e-7, ctx + ": param");
+            }
         }
     }
 

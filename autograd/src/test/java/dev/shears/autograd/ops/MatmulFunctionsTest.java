@@ -2,9 +2,13 @@ package dev.shears.autograd.ops;
 
 import static dev.shears.autograd.GradAssert.assertGradientsMatch;
 import static dev.shears.autograd.Inputs.randn;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.autograd.Var;
+import dev.shears.tensor.ShapeException;
 import dev.shears.tensor.Tensor;
+import dev.shears.testing.TensorAssert;
 import org.junit.jupiter.api.Test;
 
 class MatmulFunctionsTest {
@@ -41,5 +45,35 @@ class MatmulFunctionsTest {
     void constantOperand() {
         Tensor w = randn(25, 4, 2);
         assertGradientsMatch(v -> v[0].matmul(Var.constant(w)), randn(26, 3, 4));
+    }
+
+    @Test
+    void linearWithAndWithoutBias() {
+        assertGradientsMatch(v -> MatmulFunctions.linear(v[0], v[1], v[2]), randn(27, 5, 3), randn(28, 4, 3), randn(29, 4));
+        assertGradientsMatch(v -> MatmulFunctions.linear(v[0], v[1], null), randn(30, 5, 3), randn(31, 4, 3));
+    }
+
+    @Test
+    void linearOnVectorsBatchesAndStridedInputs() {
+        assertGradientsMatch(v -> MatmulFunctions.linear(v[0], v[1], v[2]), randn(32, 3), randn(33, 2, 3), randn(34, 2));
+        assertGradientsMatch(v -> MatmulFunctions.linear(v[0], v[1], v[2]), randn(35, 2, 3, 5), randn(36, 4, 5), randn(37, 4));
+        assertGradientsMatch(v -> MatmulFunctions.linear(v[0], v[1], v[2]), randn(38, 5, 3).t(), randn(39, 5, 4).t(), randn(40, 4));
+    }
+
+    @Test
+    void linearEqualsMatmulPlusBias() {
+        Tensor x = randn(41, 6, 7);
+        Tensor w = randn(42, 3, 7);
+        Tensor b = randn(43, 3);
+        Tensor expected = x.matmul(w.t()).add(b);
+        Tensor actual = MatmulFunctions.linear(Var.constant(x), Var.constant(w), Var.constant(b)).value();
+        TensorAssert.assertClose(expected, actual, 1e-6, 1e-6, "linear vs matmul + bias");
+    }
+
+    @Test
+    void linearRefusesMismatchedShapes() {
+        ShapeException e = assertThrows(ShapeException.class,
+                () -> MatmulFunctions.linear(Var.constant(randn(44, 2, 5)), Var.constant(randn(45, 3, 4)), null));
+        assertTrue(e.getMessage().contains("[2, 5]"), e.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import dev.shears.tensor.Device;
 import dev.shears.tensor.Layout;
 import dev.shears.tensor.Shape;
 import dev.shears.tensor.parallel.Parallel;
+import dev.shears.tensor.spi.AdamStep;
 import dev.shears.tensor.spi.Backend;
 import dev.shears.tensor.spi.BinaryOp;
 import dev.shears.tensor.spi.CompareOp;
@@ -345,6 +346,21 @@ public final class CpuBackend implements Backend {
         Block b = contiguousBlock(gradOut, gradOutLayout);
         PoolKernel.avgPool2dBackward(b.data, b.offset, w.n(), w.c(), w.h(), w.w(), w.kh(), w.kw(), w.strideH(),
                 w.strideW(), w.padH(), w.padW(), countIncludePad, cpu(gradIn).floats());
+    }
+
+    // ---- optimizer updates -------------------------------------------------------------------
+
+    @Override
+    public void adamStep(AdamStep step, int n, Storage param, int paramOffset, Storage grad, int gradOffset,
+                         Storage mask, int maskOffset, Storage expAvg, int expAvgOffset, Storage expAvgSq,
+                         int expAvgSqOffset) {
+        float[] w = cpu(param).floats();
+        float[] g = cpu(grad).floats();
+        float[] mk = mask == null ? null : cpu(mask).floats();
+        float[] m = cpu(expAvg).floats();
+        float[] v = cpu(expAvgSq).floats();
+        Parallel.forRange(n, StridedLoop.GRAIN, (lo, hi) -> AdamKernel.run(step, w, paramOffset, g, gradOffset,
+                mk, maskOffset, m, expAvgOffset, v, expAvgSqOffset, lo, hi));
     }
 
     // ---- helpers -----------------------------------------------------------------------------

@@ -1,13 +1,10 @@
 package dev.shears.tensor.parallel;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * The one shared thread pool every CPU kernel uses.
@@ -32,8 +29,10 @@ public final class Parallel {
     }
 
     private static final int THREADS = configuredThreads();
-    /** One pool per thread count in use: normally just the configured one. */
-    private static final Map<Integer, ForkJoinPool> POOLS = new ConcurrentHashMap<>();
+    /** Helper threads; the calling thread works too, so a call uses at most threads() - 1 of them. */
+    private static final ForkJoinPool POOL = newPool(Math.max(1, THREADS - 1));
+    /** Set while the calling thread runs chunks of its own, so nested calls run serially. */
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
     /** A caller-scoped cap on parallelism (benchmarks compare 1 and N threads in one JVM). */
     private static final ThreadLocal<Integer> CAP = ThreadLocal.withInitial(() -> THREADS);
 
@@ -85,27 +84,53 @@ public final class Parallel {
         int size = chunkSize(n, grain);
         int chunks = chunkCount(n, grain);
         int threads = threads();
-        if (chunks == 1 || threads == 1 || Thread.currentThread() instanceof Worker) {
+        if (chunks == 1 || threads == 1 || Thread.currentThread() instanceof Worker || INSIDE.get()) {
             for (int c = 0; c < chunks; c++) {
                 int lo = c * size;
                 body.run(c, lo, Math.min(n, lo + size));
             }
             return;
         }
-        ForkJoinPool pool = POOLS.computeIfAbsent(threads, Parallel::newPool);
-        List<ForkJoinTask<?>> tasks = new ArrayList<>(chunks);
-        for (int c = 0; c < chunks; c++) {
-            int chunk = c;
+        runShared(chunks, Math.min(threads, chunks), c -> {
             int lo = c * size;
-            int hi = Math.min(n, lo + size);
-            tasks.add(pool.submit(() -> body.run(chunk, lo, hi)));
+            body.run(c, lo, Math.min(n, lo + size));
+        });
+    }
+
+    /**
+     * Runs chunks {@code 0..chunks-1} on {@code workers} threads, the caller being one of them: each
+     * thread claims the next unclaimed chunk until none is left. One task per helper thread (not
+     * per chunk) keeps the per-call cost of small ops low. Every helper is joined before a failure
+     * is rethrown, so no chunk is still writing when the caller sees it.
+     */
+    private static void runShared(int chunks, int workers, IntConsumer chunk) {
+        AtomicInteger next = new AtomicInteger();
+        Runnable claimLoop = () -> {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                try {
+                    chunk.accept(c);
+                } catch (RuntimeException | Error e) {
+                    next.set(chunks); // stop the others claiming more work
+                    throw e;
+                }
+            }
+        };
+        ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[workers - 1];
+        for (int h = 0; h < helpers.length; h++) {
+            helpers[h] = POOL.submit(claimLoop);
         }
-        // Join every task before rethrowing (an Error such as a failed kernel assert included),
-        // so no chunk is still writing when the caller sees the failure.
         Throwable failure = null;
-        for (ForkJoinTask<?> task : tasks) {
+        INSIDE.set(Boolean.TRUE);
+        try {
+            claimLoop.run();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        } finally {
+            INSIDE.set(Boolean.FALSE);
+        }
+        for (ForkJoinTask<?> helper : helpers) {
             try {
-                task.join();
+                helper.join();
             } catch (RuntimeException | Error e) {
                 if (failure == null) {
                     failure = e;
@@ -161,7 +186,7 @@ public final class Parallel {
         AtomicInteger ids = new AtomicInteger();
         return new ForkJoinPool(threads, pool -> {
             Worker w = new Worker(pool);
-            w.setName("shears-worker-" + (threads == THREADS ? "" : threads + "-") + ids.getAndIncrement());
+            w.setName("shears-worker-" + ids.getAndIncrement());
             w.setDaemon(true);
             return w;
         }, null, false);

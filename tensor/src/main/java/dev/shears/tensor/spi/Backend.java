@@ -118,4 +118,14 @@ public interface Backend {
 
     /** Gradient of {@link #avgPool2d} with respect to its input, [n, c, h, w]. */
     void avgPool2dBackward(Storage gradOut, Layout gradOutLayout, Window2d window, boolean countIncludePad, Storage gradIn);
+
+    // ---- optimizer updates -------------------------------------------------------------------
+
+    /**
+     * One fused Adam/AdamW step ({@link AdamStep}) over {@code n} elements: updates {@code param},
+     * {@code expAvg} and {@code expAvgSq} in place. Every operand is F32 and contiguous from its
+     * offset; {@code mask} (0/1) may be null.
+     */
+    void adamStep(AdamStep step, int n, Storage param, int paramOffset, Storage grad, int gradOffset,
+                  Storage mask, int maskOffset, Storage expAvg, int expAvgOffset, Storage expAvgSq, int expAvgSqOffset);
 }

@@ -18,7 +18,7 @@ public class Dropout extends Layer {
             throw new IllegalArgumentException("Dropout: p = " + p + " must be in [0, 1)");
         }
         this.p = p;
-        this.rng = Objects.requireNonNull(rng, "rng");
+        this.rng = rng("rng", Objects.requireNonNull(rng, "rng"));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.shears.nn;
 
+import dev.shears.tensor.Rng;
 import dev.shears.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * A tree of parameters, buffers and child modules with explicit registration (no reflection):
@@ -20,6 +22,7 @@ public abstract class Module {
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Rng> rngs = new LinkedHashMap<>();
     private boolean training = true;
 
     // ==== registration ==========================================================================
@@ -50,12 +53,22 @@ public abstract class Module {
         return value;
     }
 
+    /**
+     * Registers the random stream a stochastic layer draws from (dropout masks), so a checkpoint can
+     * save and restore its position; returns it.
+     */
+    protected Rng rng(String name, Rng rng) {
+        checkName(name);
+        rngs.put(name, Objects.requireNonNull(rng, "rng"));
+        return rng;
+    }
+
     private void checkName(String name) {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name
                     + "' must be non-empty and contain no '.'");
         }
-        if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+        if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name) || rngs.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already registered");
         }
     }
@@ -94,16 +107,23 @@ public abstract class Module {
     /** Every buffer under its dotted name, in registration order. */
     public Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        collectBuffers("", out);
+        collect("", out, m -> m.buffers);
         return out;
     }
 
-    private void collectBuffers(String prefix, Map<String, Tensor> out) {
-        for (var e : buffers.entrySet()) {
+    /** Every registered random stream under its dotted name, in registration order. */
+    public Map<String, Rng> namedRngs() {
+        Map<String, Rng> out = new LinkedHashMap<>();
+        collect("", out, m -> m.rngs);
+        return out;
+    }
+
+    private <T> void collect(String prefix, Map<String, T> out, Function<Module, Map<String, T>> own) {
+        for (var e : own.apply(this).entrySet()) {
             out.put(prefix + e.getKey(), e.getValue());
         }
         for (var e : children.entrySet()) {
-            e.getValue().collectBuffers(prefix + e.getKey() + ".", out);
+            e.getValue().collect(prefix + e.getKey() + ".", out, own);
         }
     }
 

@@ -7,10 +7,68 @@ import java.util.Locale;
  * Line-based training progress: one line every {@code interval} steps (and at the last step of each epoch),
  * <pre>epoch 1/5 | step 200/469 | loss 0.2345 | lr 1.0e-3 | 3.2 ms/step | 40k img/s | eta 12s</pre>
  * The loss shown is the mean over the steps since the previous line; ms/step and throughput likewise.
+ * On a terminal the line is redrawn in place ({@link Sink#console}); elsewhere (CI logs, files)
+ * every line stays.
  */
 public final class ProgressLog {
 
-    private final PrintStream out;
+    /** Where progress goes: transient progress lines and permanent lines. */
+    public interface Sink {
+        /** A progress line, replaced by the next one where the output allows. */
+        void progress(String line);
+
+        /** A line that stays (epoch summaries, results). */
+        void println(String line);
+
+        /** Every line kept, one per call: for logs, pipes and tests. */
+        static Sink lines(PrintStream out) {
+            return new Sink() {
+                @Override
+                public void progress(String line) {
+                    out.println(line);
+                }
+
+                @Override
+                public void println(String line) {
+                    out.println(line);
+                }
+            };
+        }
+
+        /** Redraws progress lines in place when {@code System.console()} is a terminal, else {@link #lines}. */
+        static Sink console(PrintStream out) {
+            java.io.Console console = System.console();
+            return console != null && console.isTerminal() ? new Redrawing(out) : lines(out);
+        }
+    }
+
+    /** Progress lines overwrite each other with a carriage return; a permanent line clears the last one first. */
+    private static final class Redrawing implements Sink {
+        private final PrintStream out;
+        private int shown;
+
+        Redrawing(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void progress(String line) {
+            out.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())));
+            out.flush();
+            shown = line.length();
+        }
+
+        @Override
+        public void println(String line) {
+            if (shown > 0) {
+                out.print("\r" + " ".repeat(shown) + "\r");
+                shown = 0;
+            }
+            out.println(line);
+        }
+    }
+
+    private final Sink out;
     private final int epochs;
     private final int stepsPerEpoch;
     private final int interval;
@@ -23,13 +81,13 @@ public final class ProgressLog {
     private long totalStepsDone;
 
     /**
-     * @param out           where lines go (normally {@code System.out})
+     * @param out           where lines go (normally {@code Sink.console(System.out)})
      * @param epochs        total epochs
      * @param stepsPerEpoch steps in each epoch
      * @param interval      steps between lines (at least 1)
      * @param unit          what one item is, for the throughput ("img", "tok")
      */
-    public ProgressLog(PrintStream out, int epochs, int stepsPerEpoch, int interval, String unit) {
+    public ProgressLog(Sink out, int epochs, int stepsPerEpoch, int interval, String unit) {
         if (epochs < 1 || stepsPerEpoch < 1 || interval < 1) {
             throw new IllegalArgumentException("ProgressLog: epochs = " + epochs + ", stepsPerEpoch = " + stepsPerEpoch
                     + ", interval = " + interval + " must all be at least 1");
@@ -68,7 +126,7 @@ public final class ProgressLog {
         String line = String.format(Locale.ROOT, "epoch %d/%d | step %d/%d | loss %.4f | lr %s | %.1f ms/step | %s %s/s | eta %s",
                 epoch + 1, epochs, step + 1, stepsPerEpoch, lossSum / count, scientific(lr), msPerStep, compact(perSecond), unit,
                 duration(remaining * msPerStep / 1e3));
-        out.println(line);
+        out.progress(line);
         lossSum = 0;
         nanosSum = 0;
         itemsSum = 0;

@@ -15,10 +15,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * A run folder {@code <out>/<name>-<yyyyMMdd-HHmmss>-s<seed>/} holding {@code config.json}, {@code log.csv}
- * (one row per training step, flushed as it goes), {@code results.md} and {@code results.json}.
+ * (one row per training step, flushed as it goes), {@code results.md}, {@code results.json} and PNG plots.
  * Whole files are written to a temporary file first and moved into place atomically.
  */
 public final class RunDir implements AutoCloseable {
@@ -58,6 +59,34 @@ public final class RunDir implements AutoCloseable {
         }
     }
 
+    /** An existing run folder, to continue it (resume); its files are kept. */
+    public static RunDir open(Path existing) {
+        if (!Files.isDirectory(existing)) {
+            throw new IllegalArgumentException("RunDir.open: " + existing + " is not a run folder (no such directory)");
+        }
+        if (!Files.isRegularFile(existing.resolve("config.json"))) {
+            throw new IllegalArgumentException("RunDir.open: " + existing + " has no config.json, so it is not a run folder");
+        }
+        return new RunDir(existing);
+    }
+
+    /**
+     * Cuts {@code log.csv} back to its header and first {@code rows} rows (a resumed run drops the
+     * rows of the epoch that was interrupted). The file is rewritten atomically.
+     */
+    public synchronized void keepLogRows(long rows) {
+        close();
+        Path file = dir.resolve("log.csv");
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            writeAtomically("log.csv", lines.limit(rows + 1).collect(Collectors.joining("\n", "", "\n")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("RunDir.keepLogRows: cannot rewrite " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The run folder. */
     public Path path() {
         return dir;
@@ -81,6 +110,18 @@ public final class RunDir implements AutoCloseable {
     /** Writes text to {@code fileName} in the run folder, atomically (temp file, then move). */
     public Path writeText(String fileName, String text) {
         return writeAtomically(fileName, text);
+    }
+
+    /**
+     * Writes {@code plot} as a PNG to {@code fileName} in the run folder, atomically (temp file, then move).
+     * {@code fileName} must end with {@code .png} and contain no path separators.
+     */
+    public Path writePlot(String fileName, Plot plot) {
+        Plot.checkPngName(fileName, "RunDir.writePlot");
+        if (plot == null) {
+            throw new IllegalArgumentException("RunDir.writePlot(" + fileName + "): plot is null");
+        }
+        return plot.writePng(dir.resolve(fileName));
     }
 
     /**

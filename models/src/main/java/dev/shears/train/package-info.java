@@ -1,2 +1,2 @@
-/** Training plumbing: run folders ({@link dev.shears.train.RunDir}), progress lines, timers. */
+/** Training plumbing: run folders ({@link dev.shears.train.RunDir}), PNG plots ({@link dev.shears.train.Plot}), progress lines, timers. */
 package dev.shears.train;

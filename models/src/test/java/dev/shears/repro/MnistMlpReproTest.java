@@ -36,7 +36,8 @@ class MnistMlpReproTest {
             run = dirs.getFirst();
         }
         assertTrue(run.getFileName().toString().matches("mnist-mlp-\\d{8}-\\d{6}-s7"), run.toString());
-        for (String f : List.of("config.json", "log.csv", "results.md", "results.json")) {
+        for (String f : List.of("config.json", "log.csv", "results.md", "results.json", "loss.png", "accuracy.png",
+                "checkpoint/model.safetensors", "checkpoint/optimizer.safetensors", "checkpoint/progress.json")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f + " missing in " + run);
         }
         List<String> log = Files.readAllLines(run.resolve("log.csv"));
@@ -47,6 +48,14 @@ class MnistMlpReproTest {
         assertTrue(last < first, "loss should fall: first steps " + first + ", last steps " + last);
         String json = Files.readString(run.resolve("results.json"));
         assertTrue(json.contains("finalTestAccuracy"), json);
+
+        // Resuming a finished run restores its last checkpoint, trains nothing and reports the same accuracy.
+        String accuracyLine = json.lines().filter(l -> l.contains("finalTestAccuracy")).findFirst().orElseThrow();
+        assertEquals(0, Repro.execute("mnist-mlp", "--resume", run.toString()), "resume exit code");
+        assertTrue(Files.readString(run.resolve("results.json")).contains(accuracyLine), "same final accuracy after resume");
+        assertEquals(1 + 20, Files.readAllLines(run.resolve("log.csv")).size(), "no steps added by the resume");
+        assertEquals(2, Repro.execute("mnist-mlp", "--resume", out.resolve("no-such-run").toString()),
+                "a missing run folder is a usage error");
     }
 
     @Test

@@ -23,7 +23,7 @@ class TrainPlumbingTest {
     @Test
     void progressLinePrintsEveryIntervalAndAtEpochEnd() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        ProgressLog log = new ProgressLog(new PrintStream(buf, true, StandardCharsets.UTF_8), 2, 5, 2, "img");
+        ProgressLog log = new ProgressLog(ProgressLog.Sink.lines(new PrintStream(buf, true, StandardCharsets.UTF_8)), 2, 5, 2, "img");
         assertNull(log.step(0, 0, 1.0, 1e-3, 2_000_000, 100));
         String line = log.step(0, 1, 0.5, 1e-3, 2_000_000, 100);
         assertEquals("epoch 1/2 | step 2/5 | loss 0.7500 | lr 1.0e-3 | 2.0 ms/step | 50k img/s | eta 0s", line);

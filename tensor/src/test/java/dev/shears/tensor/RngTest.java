@@ -146,4 +146,36 @@ class RngTest {
         }
         assertTrue(moved > 80, "a shuffle of 100 moves most elements, moved " + moved);
     }
+
+    @ParameterizedTest(name = "seed={0}")
+    @ValueSource(longs = {0, 5, -123456789})
+    void streamsEqualSplittableRandomsForTheSameSeed(long seed) {
+        Rng rng = Rng.seeded(seed);
+        java.util.SplittableRandom ref = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < 300; i++) {
+            assertEquals(ref.nextLong(), rng.nextLong(), "nextLong #" + i);
+            assertEquals(ref.nextDouble(), rng.nextDouble(), "nextDouble #" + i);
+            int bound = 1 + (i * 7919) % 1000;
+            assertEquals(ref.nextInt(bound), rng.nextInt(bound), "nextInt(" + bound + ") #" + i);
+            assertEquals(ref.nextInt(64), rng.nextInt(64), "nextInt(64) #" + i);
+        }
+        Rng child = rng.split();
+        java.util.SplittableRandom refChild = ref.split();
+        for (int i = 0; i < 50; i++) {
+            assertEquals(refChild.nextLong(), child.nextLong(), "split child nextLong #" + i);
+        }
+    }
+
+    @Test
+    void aRestoredSnapshotReplaysTheStream() {
+        Rng rng = Rng.seeded(17).split();
+        stream(rng, 37);
+        long[] at = rng.snapshot();
+        double[] first = stream(rng, 200);
+        rng.restore(at);
+        assertArrayEquals(first, stream(rng, 200));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> rng.restore(Rng.seeded(18).snapshot()));
+        assertTrue(e.getMessage().contains("not a position of this stream"), e.getMessage());
+    }
 }

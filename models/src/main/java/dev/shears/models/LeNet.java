@@ -1,0 +1,36 @@
+package dev.shears.models;
+
+import dev.shears.nn.Conv2d;
+import dev.shears.nn.Flatten;
+import dev.shears.nn.Linear;
+import dev.shears.nn.MaxPool2d;
+import dev.shears.nn.ReLU;
+import dev.shears.nn.Sequential;
+import dev.shears.tensor.Rng;
+
+/** The LeNet family used by the MNIST-scale reproductions, with PyTorch's default initialisation. */
+public final class LeNet {
+    private LeNet() {}
+
+    /** LeNet-300-100: a 784-300-100-10 ReLU MLP over flattened 28×28 images. */
+    public static Sequential lenet300100(Rng rng) {
+        return new Sequential(
+                new Linear(784, 300, rng), new ReLU(),
+                new Linear(300, 100, rng), new ReLU(),
+                new Linear(100, 10, rng));
+    }
+
+    /**
+     * LeNet-5 for 1×28×28 images: conv 5×5 (6, padded to keep 28×28) → ReLU → max-pool 2 → conv 5×5
+     * (16) → ReLU → max-pool 2 → 400 → 120 → 84 → 10, ReLU between the dense layers.
+     */
+    public static Sequential lenet5(Rng rng) {
+        return new Sequential(
+                new Conv2d(1, 6, 5, 1, 2, true, rng), new ReLU(), new MaxPool2d(2),
+                new Conv2d(6, 16, 5, 1, 0, true, rng), new ReLU(), new MaxPool2d(2),
+                new Flatten(),
+                new Linear(400, 120, rng), new ReLU(),
+                new Linear(120, 84, rng), new ReLU(),
+                new Linear(84, 10, rng));
+    }
+}

@@ -1,0 +1,235 @@
+package dev.shears.repro;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shears.data.DataLoader;
+import dev.shears.data.DataLocator;
+import dev.shears.data.Dataset;
+import dev.shears.nn.Layer;
+import dev.shears.optim.LrSchedule;
+import dev.shears.optim.Optimizer;
+import dev.shears.tensor.Rng;
+import dev.shears.tensor.parallel.Parallel;
+import dev.shears.tensor.simd.Simd;
+import dev.shears.train.RunDir;
+import dev.shears.train.RunPlots;
+import dev.shears.train.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+
+/**
+ * The shape every image-classification reproduction shares: options, data loaders, run folder,
+ * {@link Trainer}, results and plots. A subclass names its data, model, optimizer and schedule;
+ * its constructor sets the defaults of {@code --epochs}, {@code --batch-size} and {@code --lr}.
+ */
+abstract class ClassifierRepro implements Callable<Integer> {
+
+    /** The settings a run is reproduced from; written to {@code config.json} and read back by {@code --resume}. */
+    public record Settings(int epochs, int batchSize, double lr, long seed, Integer trainLimit, Integer testLimit,
+                           int logEvery, String dataDir) {}
+
+    /** The train and test splits. */
+    protected record Splits(Dataset train, Dataset test) {}
+
+    /** The run's outcome, also written to {@code results.json}. */
+    public record Result(String runDir, double finalTestAccuracy, double meanEpochSeconds, double meanImagesPerSecond,
+                         List<Trainer.EpochResult> epochs) {}
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--epochs", description = "Training epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--seed", description = "Run seed; every random choice derives from it (default: ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--threads", description = "Kernel threads (default: the pool size, -Dshears.threads or all cores).")
+    Integer threads;
+
+    @Option(names = "--out", description = "Folder for run folders (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("runs");
+
+    @Option(names = "--data-dir", description = "Folder holding the data files (default: $SHEARS_DATA, then the cache).")
+    Path dataDir;
+
+    @Option(names = "--train-limit", description = "Use only the first N training samples (smoke tests).")
+    Integer trainLimit;
+
+    @Option(names = "--test-limit", description = "Evaluate on only the first N test samples (smoke tests).")
+    Integer testLimit;
+
+    @Option(names = "--log-every", description = "Steps between progress lines (default: ${DEFAULT-VALUE}).")
+    int logEvery = 100;
+
+    @Option(names = "--resume", paramLabel = "<run-dir>",
+            description = "Continue the run in <run-dir> from its last checkpoint, with its saved settings.")
+    Path resume;
+
+    private Result result;
+
+    protected ClassifierRepro(int defaultEpochs, int defaultBatchSize, double defaultLr) {
+        this.epochs = defaultEpochs;
+        this.batchSize = defaultBatchSize;
+        this.lr = defaultLr;
+    }
+
+    /** The command name, which is also the run folder prefix. */
+    protected abstract String name();
+
+    /** One line for the banner and results.md. */
+    protected abstract String title();
+
+    protected abstract Splits data(DataLocator locator);
+
+    /** Whether samples are flattened to vectors (MLPs) or kept as [c, h, w] images (convnets). */
+    protected abstract boolean flatten();
+
+    protected abstract Layer model(Rng rng);
+
+    protected abstract Optimizer optimizer(Layer model, Settings s);
+
+    protected abstract LrSchedule schedule(Settings s, int totalSteps);
+
+    /** Model, optimizer and schedule in words, for config.json. */
+    protected abstract Map<String, Object> describe();
+
+    /** The last run's outcome (after {@link #call()}). */
+    public Result result() {
+        return result;
+    }
+
+    @Override
+    public Integer call() {
+        Settings s = resume != null ? savedSettings(resume) : new Settings(epochs, batchSize, lr, seed, trainLimit,
+                testLimit, logEvery, dataDir == null ? null : dataDir.toString());
+        validate(s);
+        int nThreads = threads != null ? threads : Parallel.threads();
+        Parallel.withThreads(nThreads, () -> result = run(s, nThreads));
+        return 0;
+    }
+
+    private void validate(Settings s) {
+        if (s.epochs() < 1 || s.batchSize() < 1 || !(s.lr() > 0) || s.logEvery() < 1 || (threads != null && threads < 1)
+                || (s.trainLimit() != null && s.trainLimit() < 1) || (s.testLimit() != null && s.testLimit() < 1)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), name() + ": --epochs " + s.epochs()
+                    + ", --batch-size " + s.batchSize() + ", --log-every " + s.logEvery() + ", --threads " + threads
+                    + ", --train-limit " + s.trainLimit() + ", --test-limit " + s.testLimit()
+                    + " must be >= 1 and --lr " + s.lr() + " > 0");
+        }
+    }
+
+    private Settings savedSettings(Path runDir) {
+        Path config = runDir.resolve("config.json");
+        try {
+            JsonNode root = new ObjectMapper().readTree(config.toFile());
+            if (root == null || !name().equals(root.path("repro").asText())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--resume " + runDir + ": " + config
+                        + " is not a " + name() + " run (repro '" + (root == null ? "" : root.path("repro").asText()) + "')");
+            }
+            return new ObjectMapper().treeToValue(root.get("settings"), Settings.class);
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume " + runDir + ": cannot read " + config
+                    + ": " + e.getMessage());
+        }
+    }
+
+    private Result run(Settings s, int nThreads) {
+        DataLocator locator = s.dataDir() == null ? DataLocator.defaults() : DataLocator.defaults().withUserDir(Path.of(s.dataDir()));
+        Splits splits = data(locator);
+        Rng rng = Rng.seeded(s.seed());
+        Rng initRng = rng.split();
+        Rng shuffleRng = rng.split();
+        Layer model = model(initRng);
+        Optimizer optimizer = optimizer(model, s);
+        DataLoader train = loader(splits.train(), s.batchSize(), s.trainLimit()).shuffle(shuffleRng).build();
+        DataLoader test = loader(splits.test(), 1000, s.testLimit()).build();
+
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("repro", name());
+        config.put("title", title());
+        config.putAll(new TreeMap<>(describe()));
+        config.put("settings", s);
+        config.put("parameters", model.numParameters());
+        config.put("trainSamples", train.numSamples());
+        config.put("testSamples", test.numSamples());
+        config.put("threads", nThreads);
+        config.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
+        config.put("simd", Simd.describe());
+
+        try (RunDir runDir = resume != null ? RunDir.open(resume) : RunDir.create(out, name(), s.seed())) {
+            if (resume == null) {
+                runDir.writeConfig(config);
+            }
+            System.out.println("== " + name() + ": " + title() + " ==");
+            System.out.printf(Locale.ROOT, "JDK %s | SIMD %s | threads %d | seed %d%n", Runtime.version(), Simd.describe(),
+                    nThreads, s.seed());
+            System.out.printf(Locale.ROOT, "config: epochs %d, batch %d, lr %.1e, train %d, test %d, params %d%n",
+                    s.epochs(), s.batchSize(), s.lr(), train.numSamples(), test.numSamples(), model.numParameters());
+            System.out.println("run folder: " + runDir.path());
+
+            Trainer.Result r = Trainer.builder(model, optimizer, train)
+                    .epochs(s.epochs())
+                    .schedule(schedule(s, s.epochs() * train.numBatches()))
+                    .evaluateOn(test)
+                    .runDir(runDir)
+                    .logEvery(s.logEvery())
+                    .build()
+                    .fit();
+            Result res = new Result(runDir.path().toString(), r.last().testAccuracy(), r.meanEpochSeconds(),
+                    r.meanSamplesPerSecond(), r.epochs());
+            runDir.writeJson("results.json", res);
+            runDir.writeText("results.md", markdown(res, s, nThreads));
+            try {
+                RunPlots.write(runDir, r.epochs());
+            } catch (RuntimeException e) { // the results are written; missing fonts must not fail the run
+                System.out.println("plots skipped: " + e.getMessage());
+            }
+            System.out.printf(Locale.ROOT, "final test accuracy %.2f%% | mean %.2f s/epoch | %.0f img/s | results in %s%n",
+                    100 * res.finalTestAccuracy(), res.meanEpochSeconds(), res.meanImagesPerSecond(), runDir.path());
+            return res;
+        }
+    }
+
+    private DataLoader.Builder loader(Dataset data, int batch, Integer limit) {
+        DataLoader.Builder b = DataLoader.builder(data, batch).dropLast(false).flatten(flatten());
+        if (limit != null) {
+            b.subset(IntStream.range(0, Math.min(limit, data.size())).toArray());
+        }
+        return b;
+    }
+
+    private String markdown(Result r, Settings s, int nThreads) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# ").append(name()).append(": ").append(title()).append("\n\n");
+        sb.append(String.format(Locale.ROOT, "- final test accuracy: **%.2f%%**%n", 100 * r.finalTestAccuracy()));
+        sb.append(String.format(Locale.ROOT, "- mean seconds per epoch (training only): %.2f%n", r.meanEpochSeconds()));
+        sb.append(String.format(Locale.ROOT, "- mean training throughput: %.0f images/s%n", r.meanImagesPerSecond()));
+        sb.append(String.format(Locale.ROOT, "- epochs %d, batch %d, lr %.1e, seed %d, threads %d, SIMD %s, JDK %s%n%n",
+                s.epochs(), s.batchSize(), s.lr(), s.seed(), nThreads, Simd.describe(), Runtime.version()));
+        sb.append("| epoch | train loss | test loss | test accuracy | seconds | images/s |\n");
+        sb.append("|---:|---:|---:|---:|---:|---:|\n");
+        for (Trainer.EpochResult e : r.epochs()) {
+            sb.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f | %.2f%% | %.2f | %.0f |%n",
+                    e.epoch(), e.trainLoss(), e.testLoss(), 100 * e.testAccuracy(), e.seconds(), e.samplesPerSecond()));
+        }
+        return sb.toString();
+    }
+}

@@ -1097,13 +1097,28 @@ public final class Tensor {
 
     /** [n, c, h, w] → columns [n, c·kh·kw, outH·outW] for convolution as a matrix product. */
     public Tensor im2col(Kernel2d k) {
+        return im2col(k, false);
+    }
+
+    /**
+     * {@link #im2col(Kernel2d)}: the same [n, c·kh·kw, outH·outW] values; with {@code batchInColumns}
+     * they are stored as [c·kh·kw, n, outH·outW] (the result is that buffer permuted), so
+     * {@code permute(1, 0, 2).reshape(rows, n·outH·outW)} is a free view and a whole batch
+     * convolves with one matrix product.
+     */
+    public Tensor im2col(Kernel2d k, boolean batchInColumns) {
         Window2d w = window("im2col", k);
-        Shape out = Shape.of(w.n(), w.c() * k.kh() * k.kw(), w.outH() * w.outW());
+        int rows = w.c() * k.kh() * k.kw();
+        int cols = w.outH() * w.outW();
+        Shape out = Shape.of(w.n(), rows, cols);
         Storage dst = backend().allocate(DType.F32, out.numel());
         if (out.numel() > 0) {
-            backend().im2col(storage, layout, w, dst);
+            backend().im2col(storage, layout, w, batchInColumns, dst);
         }
-        return new Tensor(dst, Layout.contiguous(out));
+        Layout stored = batchInColumns
+                ? Layout.contiguous(Shape.of(rows, w.n(), cols)).permute(1, 0, 2)
+                : Layout.contiguous(out);
+        return new Tensor(dst, stored);
     }
 
     /** The adjoint of {@link #im2col}: columns [n, c·kh·kw, outH·outW] summed into [n, c, h, w]. */

@@ -54,6 +54,11 @@ class TensorConvTest {
                         k.strideW(), k.padH(), k.padW(), k.dilH(), k.dilW());
                 Tensor cols = x.tensor().im2col(k);
                 TensorAssert.assertClose(expected, colShape, cols, 0, 0, "im2col " + ctx);
+                Tensor folded = x.tensor().im2col(k, true);
+                TensorAssert.assertClose(expected, colShape, folded, 0, 0, "im2col batch in columns " + ctx);
+                TensorAssert.assertClose(Reference.col2im(folded.toFloatArray(), d[0], d[1], d[2], d[3], k.kh(), k.kw(),
+                        k.strideH(), k.strideW(), k.padH(), k.padW(), k.dilH(), k.dilW()), Shape.of(d),
+                        folded.col2im(d[1], d[2], d[3], k), 1e-6, 1e-6, "col2im read batch in columns " + ctx);
                 Operand y = Operands.random(kind == Kind.CONTIGUOUS ? Kind.TRANSPOSED : Kind.CONTIGUOUS, rnd,
                         colShape.dims());
                 Tensor back = y.tensor().col2im(d[1], d[2], d[3], k);

@@ -14,7 +14,12 @@ public final class ConvFunctions {
 
     /** [n, c, h, w] → columns [n, c·kh·kw, outH·outW]; the gradient is col2im (its adjoint). */
     public static Var im2col(Var x, Kernel2d k) {
-        Tensor out = x.value().im2col(k);
+        return im2col(x, k, false);
+    }
+
+    /** {@link #im2col(Var, Kernel2d)} with the columns stored batch-in-columns ({@link Tensor#im2col(Kernel2d, boolean)}). */
+    public static Var im2col(Var x, Kernel2d k, boolean batchInColumns) {
+        Tensor out = x.value().im2col(k, batchInColumns);
         int c = x.dim(1);
         int h = x.dim(2);
         int w = x.dim(3);
@@ -23,8 +28,10 @@ public final class ConvFunctions {
 
     /**
      * 2-D convolution (cross-correlation) via im2col: x [n, c, h, w], weight [o, c, kh, kw], bias
-     * [o] or null → [n, o, outH, outW]. Built from {@link #im2col}, matmul and reshape, so its
-     * gradient comes from theirs.
+     * [o] or null → [n, o, outH, outW]. One GEMM for the whole batch, [o, c·kh·kw]·[c·kh·kw, n·L]
+     * (per-image products of a few output channels spent their time packing), built from
+     * {@link #im2col}, matmul, permute and reshape, so its gradient comes from theirs: the weight
+     * gradient is then one long dot product per weight.
      */
     public static Var conv2d(Var x, Var weight, Var bias, Kernel2d k) {
         if (x.rank() != 4 || weight.rank() != 4) {
@@ -41,9 +48,11 @@ public final class ConvFunctions {
         int n = x.dim(0);
         int outH = (x.dim(2) + 2 * k.padH() - k.dilH() * (k.kh() - 1) - 1) / k.strideH() + 1;
         int outW = (x.dim(3) + 2 * k.padW() - k.dilW() * (k.kw() - 1) - 1) / k.strideW() + 1;
-        Var cols = im2col(x, k);                                       // [n, c·kh·kw, L]
+        Var cols = im2col(x, k, true).permute(1, 0, 2);                // [c·kh·kw, n, L], contiguous
         Var wm = weight.reshape(o, -1);                                // [o, c·kh·kw]
-        Var y = wm.matmul(cols).reshape(n, o, outH, outW);             // [n, o, L] -> [n, o, outH, outW]
+        Var y = wm.matmul(cols.reshape(cols.dim(0), -1))               // [o, n·L]
+                .reshape(o, n, outH * outW).permute(1, 0, 2)           // [n, o, L]
+                .reshape(n, o, outH, outW);
         return bias == null ? y : y.add(bias.reshape(1, o, 1, 1));
     }
 

@@ -5,8 +5,12 @@ import static dev.shears.tensor.simd.Simd.F;
 import dev.shears.tensor.simd.Simd;
 import dev.shears.tensor.spi.BinaryOp;
 import dev.shears.tensor.spi.CompareOp;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Element-wise functions of two float arrays over strided 1-D runs: arithmetic, comparisons and
@@ -208,11 +212,45 @@ public final class BinaryKernel {
         };
     }
 
-    /** {@code dst[i] = cond[i] != 0 ? a[i] : b[i]} (scalar: select is memory-bound and rare). */
+    /**
+     * Byte lanes matching the float lanes one to one, for the select masks; null where the vector
+     * shape is unsupported (4 float lanes would need 32-bit byte vectors), and then the scalar loop runs.
+     */
+    private static final VectorSpecies<Byte> CONDITION_LANES = conditionSpecies();
+
+    /** {@code dst[i] = cond[i] != 0 ? a[i] : b[i]}; vectorized for unit strides (b may be a broadcast scalar). */
     public static void where(byte[] cond, int cOff, int cStride, float[] a, int aOff, int aStride,
                              float[] b, int bOff, int bStride, float[] dst, int dstOff, int dstStride, int n) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        if (CONDITION_LANES != null && cStride == 1 && aStride == 1 && dstStride == 1 && (bStride == 1 || bStride == 0)) {
+            i = F.loopBound(n);
+            whereLoop(cond, cOff, a, aOff, b, bOff, bStride, dst, dstOff, i);
+        }
+        for (; i < n; i++) {
             dst[dstOff + i * dstStride] = cond[cOff + i * cStride] != 0 ? a[aOff + i * aStride] : b[bOff + i * bStride];
+        }
+    }
+
+    private static void whereLoop(byte[] cond, int c, float[] a, int aOff, float[] b, int bOff, int bStride,
+                                  float[] dst, int d, int bound) {
+        FloatVector bScalar = FloatVector.broadcast(F, b[bOff]);
+        for (int i = 0; i < bound; i += F.length()) {
+            VectorMask<Float> take = ByteVector.fromArray(CONDITION_LANES, cond, c + i)
+                    .compare(VectorOperators.NE, (byte) 0).cast(F);
+            FloatVector other = bStride == 0 ? bScalar : FloatVector.fromArray(F, b, bOff + i);
+            other.blend(FloatVector.fromArray(F, a, aOff + i), take).intoArray(dst, d + i);
+        }
+    }
+
+    private static VectorSpecies<Byte> conditionSpecies() {
+        if (!Simd.ENABLED) {
+            return null;
+        }
+        try {
+            VectorSpecies<Byte> s = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * Byte.SIZE));
+            return s.length() == F.length() ? s : null;
+        } catch (IllegalArgumentException e) {
+            return null; // no byte vector of that size on this platform
         }
     }
 }

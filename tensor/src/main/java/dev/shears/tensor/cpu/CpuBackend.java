@@ -313,17 +313,21 @@ public final class CpuBackend implements Backend {
     // ---- convolution and pooling -------------------------------------------------------------
 
     @Override
-    public void im2col(Storage src, Layout srcLayout, Window2d w, Storage dst) {
+    public void im2col(Storage src, Layout srcLayout, Window2d w, boolean batchInColumns, Storage dst) {
         Block b = contiguousBlock(src, srcLayout);
         Im2ColKernel.im2col(b.data, b.offset, w.n(), w.c(), w.h(), w.w(), w.kh(), w.kw(), w.strideH(), w.strideW(),
-                w.padH(), w.padW(), w.dilH(), w.dilW(), cpu(dst).floats(), 0);
+                w.padH(), w.padW(), w.dilH(), w.dilW(), cpu(dst).floats(), 0, batchInColumns);
     }
 
     @Override
     public void col2im(Storage cols, Layout colsLayout, Window2d w, Storage dst) {
-        Block b = contiguousBlock(cols, colsLayout);
+        // Columns stored batch-in-columns ([rows, n, L] seen as [n, rows, L]) are read in place.
+        int[] st = colsLayout.strides();
+        int[] d = colsLayout.shape().dims();
+        boolean batchInColumns = d[0] > 1 && d[1] > 1 && st[2] == 1 && st[0] == d[2] && st[1] == d[0] * d[2];
+        Block b = batchInColumns ? new Block(cpu(cols).floats(), colsLayout.offset()) : contiguousBlock(cols, colsLayout);
         Im2ColKernel.col2im(b.data, b.offset, w.n(), w.c(), w.h(), w.w(), w.kh(), w.kw(), w.strideH(), w.strideW(),
-                w.padH(), w.padW(), w.dilH(), w.dilW(), cpu(dst).floats(), 0);
+                w.padH(), w.padW(), w.dilH(), w.dilW(), cpu(dst).floats(), 0, batchInColumns);
     }
 
     @Override

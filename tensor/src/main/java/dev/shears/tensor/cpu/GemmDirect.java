@@ -21,6 +21,16 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmDirect {
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = Simd.LANES;
+    /**
+     * Up to this many rows, A·B with B's columns contiguous (A·Wᵀ shapes: a convolution's weight
+     * gradient, few output channels against long rows) takes the dot form when the dots are long
+     * ({@link #MIN_DOT_LENGTH}): packing such a B is a scalar transpose that cost more than the whole
+     * product, while short dots would spend their time summing lanes.
+     */
+    static final int MAX_DOT_ROWS = 16;
+    static final int MIN_DOT_LENGTH = 32 * L;
+    /** Elements of each dot handled per sweep over the columns (16 KB of every row of A). */
+    static final int DOT_CHUNK = 4096;
     /** Products with at most this many multiply-adds always come here (any layout). */
     static final long MAX_WORK = 32L * 32 * 32;
     /** Up to this many rows of A, vectorizable layouts come here rather than to the packed path. */
@@ -39,7 +49,8 @@ final class GemmDirect {
     static boolean suits(int m, int n, int k, int aColStride, int bRowStride, int bColStride) {
         boolean axpy = bColStride == 1;
         boolean dot = bRowStride == 1 && aColStride == 1;
-        return (long) m * n * k <= MAX_WORK || (m <= MAX_ROWS && (axpy || bRowStride == 1)) || (n == 1 && dot);
+        return (long) m * n * k <= MAX_WORK || (m <= MAX_ROWS && (axpy || bRowStride == 1)) || (n == 1 && dot)
+                || (m <= MAX_DOT_ROWS && k >= MIN_DOT_LENGTH && dot && !axpy);
     }
 
     static void run(int m, int n, int k,
@@ -112,35 +123,49 @@ final class GemmDirect {
         }
     }
 
-    /** C[iLo:iHi, jLo:jHi] (+)= A · B with A's rows and B's columns contiguous: one dot product per element. */
+    /**
+     * C[iLo:iHi, jLo:jHi] (+)= A · B with A's rows and B's columns contiguous: one dot product per
+     * element. Long dots run in chunks of {@link #DOT_CHUNK} so the chunk of every row of A stays in
+     * cache while all columns of B pass (unchunked, a batch-long weight-gradient dot re-streamed A
+     * from memory once per column); each chunk's sum is added to C in chunk order.
+     */
     private static void dot(int iLo, int iHi, int jLo, int jHi, int k, float[] a, int aOff, int aRs,
             float[] b, int bOff, int bCs, float[] c, int cOff, int cRs, boolean accumulate) {
-        int k4 = k - k % (4 * L);
-        int k1 = F.loopBound(k);
         float[] lanes = new float[L];
-        for (int j = jLo; j < jHi; j++) {
-            int bj = bOff + j * bCs;
-            for (int i = iLo; i < iHi; i++) {
-                int ai = aOff + i * aRs;
-                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-                int p = 0;
-                for (; p < k4; p += 4 * L) {
-                    s0 = FloatVector.fromArray(F, a, ai + p).fma(FloatVector.fromArray(F, b, bj + p), s0);
-                    s1 = FloatVector.fromArray(F, a, ai + p + L).fma(FloatVector.fromArray(F, b, bj + p + L), s1);
-                    s2 = FloatVector.fromArray(F, a, ai + p + 2 * L).fma(FloatVector.fromArray(F, b, bj + p + 2 * L), s2);
-                    s3 = FloatVector.fromArray(F, a, ai + p + 3 * L).fma(FloatVector.fromArray(F, b, bj + p + 3 * L), s3);
+        for (int p0 = 0; p0 < k; p0 += DOT_CHUNK) {
+            int len = Math.min(DOT_CHUNK, k - p0);
+            boolean add = accumulate || p0 > 0;
+            for (int j = jLo; j < jHi; j++) {
+                int bj = bOff + j * bCs + p0;
+                for (int i = iLo; i < iHi; i++) {
+                    float s = dotRun(a, aOff + i * aRs + p0, b, bj, len, lanes);
+                    int ci = cOff + i * cRs + j;
+                    c[ci] = add ? c[ci] + s : s;
                 }
-                for (; p < k1; p += L) {
-                    s0 = FloatVector.fromArray(F, a, ai + p).fma(FloatVector.fromArray(F, b, bj + p), s0);
-                }
-                float s = sumLanes(s0.add(s1).add(s2.add(s3)), lanes);
-                for (; p < k; p++) {
-                    s = Math.fma(a[ai + p], b[bj + p], s);
-                }
-                int ci = cOff + i * cRs + j;
-                c[ci] = accumulate ? c[ci] + s : s;
             }
         }
+    }
+
+    /** Σ a[ai + p]·b[bj + p] for p in [0, len): four vector accumulators, lanes summed in order, scalar tail. */
+    private static float dotRun(float[] a, int ai, float[] b, int bj, int len, float[] lanes) {
+        int k4 = len - len % (4 * L);
+        int k1 = F.loopBound(len);
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        int p = 0;
+        for (; p < k4; p += 4 * L) {
+            s0 = FloatVector.fromArray(F, a, ai + p).fma(FloatVector.fromArray(F, b, bj + p), s0);
+            s1 = FloatVector.fromArray(F, a, ai + p + L).fma(FloatVector.fromArray(F, b, bj + p + L), s1);
+            s2 = FloatVector.fromArray(F, a, ai + p + 2 * L).fma(FloatVector.fromArray(F, b, bj + p + 2 * L), s2);
+            s3 = FloatVector.fromArray(F, a, ai + p + 3 * L).fma(FloatVector.fromArray(F, b, bj + p + 3 * L), s3);
+        }
+        for (; p < k1; p += L) {
+            s0 = FloatVector.fromArray(F, a, ai + p).fma(FloatVector.fromArray(F, b, bj + p), s0);
+        }
+        float s = sumLanes(s0.add(s1).add(s2.add(s3)), lanes);
+        for (; p < len; p++) {
+            s = Math.fma(a[ai + p], b[bj + p], s);
+        }
+        return s;
     }
 
     /** Lanes summed in index order: reduceLanes leaves the order to the JIT; this keeps results reproducible. */

@@ -11,7 +11,9 @@ import java.util.Arrays;
  * <p>Per image the column matrix is {@code [c * kh * kw, outH * outW]} (row-major) with row
  * {@code (ci * kh + ky) * kw + kx} and column {@code oy * outW + ox}; it holds
  * {@code x[ci, oy * strideH - padH + ky * dilH, ox * strideW - padW + kx * dilW]}, or 0 where that
- * falls in the padding. Images follow each other: {@code dst} is {@code [n, c * kh * kw, outH * outW]}.
+ * falls in the padding. Images follow each other: {@code dst} is {@code [n, c * kh * kw, outH * outW]}, or,
+ * with {@code batchInColumns}, {@code [c * kh * kw, n, outH * outW]}: the images side by side in each
+ * row, so a whole batch convolves with one GEMM of {@code n * outH * outW} columns.
  * Both kernels run in parallel over the {@code n * c} input planes; every output element is written
  * by one thread in a fixed order, so results do not depend on the thread count.
  */
@@ -37,6 +39,13 @@ public final class Im2ColKernel {
      */
     public static void im2col(float[] src, int off, int n, int c, int h, int w, int kh, int kw,
             int strideH, int strideW, int padH, int padW, int dilH, int dilW, float[] dst, int dstOff) {
+        im2col(src, off, n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilH, dilW, dst, dstOff, false);
+    }
+
+    /** {@link #im2col}, writing the {@code [c * kh * kw, n, outH * outW]} layout when {@code batchInColumns}. */
+    public static void im2col(float[] src, int off, int n, int c, int h, int w, int kh, int kw,
+            int strideH, int strideW, int padH, int padW, int dilH, int dilW, float[] dst, int dstOff,
+            boolean batchInColumns) {
         int outH = outSize(h, kh, strideH, padH, dilH);
         int outW = outSize(w, kw, strideW, padW, dilW);
         assert n >= 0 && c >= 0 && h >= 1 && w >= 1 && outH >= 1 && outW >= 1;
@@ -46,12 +55,13 @@ public final class Im2ColKernel {
         assert dstOff >= 0 && dstOff + (long) n * c * kArea * cols <= dst.length;
         Parallel.forRange(n * c, grain(kArea * cols), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
-                // Plane p = img * c + ci; its kh*kw rows are contiguous in the image's column matrix.
+                // Plane p = img * c + ci; its kh*kw rows follow each other at rowStride.
                 int plane = off + p * h * w;
-                int rows = dstOff + p * kArea * cols;
+                int rows = dstOff + rowsOfPlane(p, n, c, kArea, cols, batchInColumns);
+                int rowStride = batchInColumns ? n * cols : cols;
                 for (int ky = 0; ky < kh; ky++) {
                     for (int kx = 0; kx < kw; kx++) {
-                        int row = rows + (ky * kw + kx) * cols;
+                        int row = rows + (ky * kw + kx) * rowStride;
                         int xOff = kx * dilW - padW;
                         int oxLo = clamp(Math.ceilDiv(-xOff, strideW), 0, outW);
                         int oxHi = clamp(Math.ceilDiv(w - xOff, strideW), oxLo, outW);
@@ -115,6 +125,13 @@ public final class Im2ColKernel {
      */
     public static void col2im(float[] col, int colOff, int n, int c, int h, int w, int kh, int kw,
             int strideH, int strideW, int padH, int padW, int dilH, int dilW, float[] dst, int dstOff) {
+        col2im(col, colOff, n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilH, dilW, dst, dstOff, false);
+    }
+
+    /** {@link #col2im} of columns in the {@code [c * kh * kw, n, outH * outW]} layout when {@code batchInColumns}. */
+    public static void col2im(float[] col, int colOff, int n, int c, int h, int w, int kh, int kw,
+            int strideH, int strideW, int padH, int padW, int dilH, int dilW, float[] dst, int dstOff,
+            boolean batchInColumns) {
         int outH = outSize(h, kh, strideH, padH, dilH);
         int outW = outSize(w, kw, strideW, padW, dilW);
         assert n >= 0 && c >= 0 && h >= 1 && w >= 1 && outH >= 1 && outW >= 1;
@@ -125,11 +142,12 @@ public final class Im2ColKernel {
         Parallel.forRange(n * c, grain(kArea * cols), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int plane = dstOff + p * h * w;
-                int rows = colOff + p * kArea * cols;
+                int rows = colOff + rowsOfPlane(p, n, c, kArea, cols, batchInColumns);
+                int rowStride = batchInColumns ? n * cols : cols;
                 Arrays.fill(dst, plane, plane + h * w, 0f);
                 for (int ky = 0; ky < kh; ky++) {
                     for (int kx = 0; kx < kw; kx++) {
-                        int row = rows + (ky * kw + kx) * cols;
+                        int row = rows + (ky * kw + kx) * rowStride;
                         int xOff = kx * dilW - padW;
                         int oxLo = clamp(Math.ceilDiv(-xOff, strideW), 0, outW);
                         int oxHi = clamp(Math.ceilDiv(w - xOff, strideW), oxLo, outW);
@@ -152,6 +170,13 @@ public final class Im2ColKernel {
                 }
             }
         });
+    }
+
+    /** Offset of plane p's first column-matrix row (p = img * c + ci). */
+    private static int rowsOfPlane(int p, int n, int c, int kArea, int cols, boolean batchInColumns) {
+        int img = p / c;
+        int ci = p % c;
+        return batchInColumns ? (ci * kArea * n + img) * cols : p * kArea * cols;
     }
 
     /** Reference for {@link #col2im}: zero, then one bounds-checked addition per column-matrix element. */

@@ -49,10 +49,15 @@ public final class PoolKernel {
         assert off >= 0 && off + (long) n * c * h * w <= src.length;
         assert outOff >= 0 && outOff + (long) n * c * outH * outW <= out.length;
         assert argmax == null || argmaxOff >= 0 && argmaxOff + (long) n * c * outH * outW <= argmax.length;
+        boolean pairs = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
         Parallel.forRange(n * c, grain(outH * outW * kh * kw), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int plane = off + p * h * w;
                 int o = p * outH * outW;
+                if (pairs) {
+                    maxPool2x2(src, plane, w, outH, outW, out, outOff + o, argmax, argmaxOff + o);
+                    continue;
+                }
                 for (int oy = 0; oy < outH; oy++) {
                     int y0 = oy * sh - ph;
                     int yLo = Math.max(0, y0);
@@ -66,21 +71,16 @@ public final class PoolKernel {
                         if (yLo < yHi && xLo < xHi) {
                             at = yLo * w + xLo;
                             best = src[plane + at];
-                            if (best == best) {
-                                scan:
-                                for (int y = yLo; y < yHi; y++) {
-                                    int r = plane + y * w;
-                                    for (int x = xLo; x < xHi; x++) {
-                                        float v = src[r + x];
-                                        // One compare: true for a larger value or a NaN (ties keep the first).
-                                        if (!(v <= best)) {
-                                            best = v;
-                                            at = y * w + x;
-                                            if (v != v) {
-                                                break scan;
-                                            }
-                                        }
-                                    }
+                            for (int y = yLo; y < yHi; y++) {
+                                int r = plane + y * w;
+                                for (int x = xLo; x < xHi; x++) {
+                                    float v = src[r + x];
+                                    // Branch-free (conditional moves; the data-dependent branch mispredicted
+                                    // half the time): take a larger value or the first NaN, ties keep the
+                                    // first, and a NaN once taken stays.
+                                    boolean take = !(v <= best) & best == best;
+                                    best = take ? v : best;
+                                    at = take ? y * w + x : at;
                                 }
                             }
                         }
@@ -92,6 +92,38 @@ public final class PoolKernel {
                 }
             }
         });
+    }
+
+    /**
+     * The common 2×2, stride 2, unpadded window of one plane, in the same scan order and with the
+     * same tie and NaN rules as the general loop, without its per-window bounds arithmetic.
+     */
+    private static void maxPool2x2(float[] src, int plane, int w, int outH, int outW, float[] out, int o,
+                                   int[] argmax, int ao) {
+        for (int oy = 0; oy < outH; oy++) {
+            int top = plane + 2 * oy * w;
+            for (int ox = 0; ox < outW; ox++, o++, ao++) {
+                int at = 2 * oy * w + 2 * ox;
+                float best = src[top + 2 * ox];
+                // The other three in scan order: right, below, below-right.
+                float v = src[top + 2 * ox + 1];
+                boolean take = !(v <= best) & best == best;
+                best = take ? v : best;
+                int idx = take ? at + 1 : at;
+                v = src[top + w + 2 * ox];
+                take = !(v <= best) & best == best;
+                best = take ? v : best;
+                idx = take ? at + w : idx;
+                v = src[top + w + 2 * ox + 1];
+                take = !(v <= best) & best == best;
+                best = take ? v : best;
+                idx = take ? at + w + 1 : idx;
+                out[o] = best;
+                if (argmax != null) {
+                    argmax[ao] = idx;
+                }
+            }
+        }
     }
 
     /** Reference for {@link #maxPool2d}: scans each full window, skipping padding positions. */

@@ -104,8 +104,11 @@ public interface Backend {
 
     // ---- convolution and pooling (NCHW) ------------------------------------------------------
 
-    /** [n, c, h, w] to columns [n, c·kh·kw, outH·outW]. */
-    void im2col(Storage src, Layout srcLayout, Window2d window, Storage dst);
+    /**
+     * [n, c, h, w] to columns [n, c·kh·kw, outH·outW], stored in that order, or with
+     * {@code batchInColumns} in the order [c·kh·kw, n, outH·outW] (one GEMM for the whole batch).
+     */
+    void im2col(Storage src, Layout srcLayout, Window2d window, boolean batchInColumns, Storage dst);
 
     /** The adjoint of im2col: columns [n, c·kh·kw, outH·outW] summed into [n, c, h, w]. */
     void col2im(Storage cols, Layout colsLayout, Window2d window, Storage dst);

@@ -171,21 +171,26 @@ class BinaryKernelTest {
         for (int n : AwkwardSizes.all()) {
             for (int cs : SRC_STRIDES) {
                 for (int ds : DST_STRIDES) {
-                    byte[] c = new byte[1 + cs * (n - 1) + 1];
-                    for (int i = 0; i < c.length; i++) {
-                        c[i] = (byte) (rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(1, 256));
+                    for (int as : new int[] {1, 2}) {
+                        for (int bs : new int[] {1, 0}) { // unit strides take the vector path; b may be a scalar
+                            byte[] c = new byte[1 + cs * (n - 1) + 1];
+                            for (int i = 0; i < c.length; i++) {
+                                c[i] = (byte) (rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(1, 256));
+                            }
+                            float[] a = Operands.gaussian(rnd, 2 * n + 2);
+                            float[] b = Operands.gaussian(rnd, n + 1);
+                            float[] d = new float[ds * (n - 1) + 3];
+                            Arrays.fill(d, SENTINEL);
+                            BinaryKernel.where(c, 1, cs, a, 2, as, b, 1, bs, d, 0, ds, n);
+                            String ctx = "where n " + n + " strides cond " + cs + " a " + as + " b " + bs + " dst " + ds
+                                    + " seed 2500";
+                            for (int j = 0; j < n; j++) {
+                                float expected = c[1 + j * cs] != 0 ? a[2 + as * j] : b[1 + bs * j];
+                                assertEquals(expected, d[j * ds], ctx + " at " + j);
+                            }
+                            checkGaps(d, 0, ds, n, ctx);
+                        }
                     }
-                    float[] a = Operands.gaussian(rnd, 2 * n + 2);
-                    float[] b = Operands.gaussian(rnd, n + 1);
-                    float[] d = new float[ds * (n - 1) + 3];
-                    Arrays.fill(d, SENTINEL);
-                    BinaryKernel.where(c, 1, cs, a, 2, 2, b, 1, 1, d, 0, ds, n);
-                    String ctx = "where n " + n + " cond stride " + cs + " dst stride " + ds + " seed 2500";
-                    for (int j = 0; j < n; j++) {
-                        float expected = c[1 + j * cs] != 0 ? a[2 + 2 * j] : b[1 + j];
-                        assertEquals(expected, d[j * ds], ctx + " at " + j);
-                    }
-                    checkGaps(d, 0, ds, n, ctx);
                 }
             }
         }

@@ -299,6 +299,9 @@ class GemmKernelTest {
                 GemmCase.of(1, 1000, 300).a(al).b(bl).seed(seed++).check();          // GEMV, parallel over columns
                 GemmCase.of(GemmDirect.MAX_ROWS, GemmDirect.CHUNK * 2 + 3, 130).a(al).b(bl).accumulate(true).seed(seed++).check();
                 GemmCase.of(GemmDirect.MAX_ROWS + 1, 700, 50).a(al).b(bl).seed(seed++).check();
+                GemmCase.of(GemmDirect.MAX_DOT_ROWS, 25, GemmDirect.MIN_DOT_LENGTH + 3).a(al).b(bl).accumulate(true).seed(seed++).check(); // conv dW
+                GemmCase.of(GemmDirect.MAX_DOT_ROWS + 1, 150, 101).a(al).b(bl).seed(seed++).check();
+                GemmCase.of(3, 5, 2 * GemmDirect.DOT_CHUNK + 37).a(al).b(bl).accumulate(true).seed(seed++).check(); // chunked dots
                 GemmCase.of(1, 37, 1100).a(al).b(bl).accumulate(true).seed(seed++).check();
                 GemmCase.of(500, 1, 300).a(al).b(bl).seed(seed++).check();           // single column
                 GemmCase.of(300, 5, 77).a(al).b(bl).padded(2, 1).seed(seed++).check(); // skinny: runs transposed

@@ -97,6 +97,45 @@ class Im2ColKernelTest {
         assertEquals(-2, Im2ColKernel.outSize(2, 5, 1, 0, 1));
     }
 
+    /** Index of element (img, row, col) of [n, rows, cols] when stored as [rows, n, cols]. */
+    private static int batchInColumnsIndex(Geo g, int i) {
+        int cols = g.outH() * g.outW();
+        int rows = g.c * g.kh * g.kw;
+        int img = i / (rows * cols);
+        int row = i / cols % rows;
+        return (row * g.n + img) * cols + i % cols;
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {111, 112})
+    void batchInColumnsLayoutHoldsTheSameColumns(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (Geo g : geometries(seed)) {
+            String ctx = "seed " + seed + " " + g;
+            float[] x = randomFloats(g.inLen(), rng);
+            float[] ref = new float[g.colLen()];
+            Im2ColKernel.referenceIm2col(x, 0, g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, ref, 0);
+            float[] folded = randomFloats(g.colLen(), rng);
+            Im2ColKernel.im2col(x, 0, g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, folded, 0, true);
+            float[] unfolded = new float[g.colLen()];
+            for (int i = 0; i < unfolded.length; i++) {
+                unfolded[i] = folded[batchInColumnsIndex(g, i)];
+            }
+            assertBitsEqual(ref, unfolded, ctx + " im2col batch in columns");
+
+            float[] col = randomFloats(g.colLen(), rng);
+            float[] colFolded = new float[col.length];
+            for (int i = 0; i < col.length; i++) {
+                colFolded[batchInColumnsIndex(g, i)] = col[i];
+            }
+            float[] xr = new float[g.inLen()];
+            Im2ColKernel.referenceCol2im(col, 0, g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, xr, 0);
+            float[] xg = randomFloats(xr.length, rng);
+            Im2ColKernel.col2im(colFolded, 0, g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, xg, 0, true);
+            assertBitsEqual(xr, xg, ctx + " col2im batch in columns");
+        }
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {101, 102})
     void fastMatchesReference(long seed) {

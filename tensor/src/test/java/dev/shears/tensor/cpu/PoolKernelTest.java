@@ -42,6 +42,7 @@ class PoolKernelTest {
         List<Geo> g = new ArrayList<>(List.of(
                 new Geo(1, 1, 1, 1, 1, 1, 1, 1, 0, 0),
                 new Geo(2, 3, 8, 8, 2, 2, 2, 2, 0, 0),
+                new Geo(1, 2, 7, 9, 2, 2, 2, 2, 0, 0),          // 2x2 fast path, odd sizes drop the last row/column
                 new Geo(1, 2, 7, l + 1, 3, 3, 2, 2, 1, 1),
                 new Geo(1, 1, 17, l - 1, 3, 2, 1, 1, 1, 1),
                 new Geo(2, 1, 5, 9, 5, 9, 1, 1, 2, 4),          // window = input, half padding
@@ -200,6 +201,12 @@ class PoolKernelTest {
         PoolKernel.maxPool2d(negInf, 0, 1, 1, 1, 2, 1, 2, 1, 1, 0, 0, out, arg);
         assertEquals(Float.NEGATIVE_INFINITY, out[0]);
         assertEquals(0, arg[0]); // a real element, never -1, even when everything is -Infinity
+        // The 2x2 stride-2 fast path keeps the same rules.
+        PoolKernel.maxPool2d(new float[] {5f, 5f, 5f, 1f}, 0, 1, 1, 2, 2, 2, 2, 2, 2, 0, 0, out, arg);
+        assertEquals(0, arg[0], "2x2 tie goes to the first");
+        PoolKernel.maxPool2d(new float[] {1f, Float.NaN, 7f, Float.NaN}, 0, 1, 1, 2, 2, 2, 2, 2, 2, 0, 0, out, arg);
+        assertEquals(Float.NaN, out[0]);
+        assertEquals(1, arg[0], "2x2 first NaN wins and stays");
     }
 
     @ParameterizedTest(name = "seed {0}")

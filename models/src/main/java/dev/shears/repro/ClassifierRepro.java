@@ -7,6 +7,7 @@ import dev.shears.data.DataLocator;
 import dev.shears.data.Dataset;
 import dev.shears.nn.Layer;
 import dev.shears.optim.LrSchedule;
+import dev.shears.optim.AdamW;
 import dev.shears.optim.Optimizer;
 import dev.shears.tensor.Rng;
 import dev.shears.tensor.parallel.Parallel;
@@ -24,16 +25,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
  * The shape every image-classification reproduction shares: options, data loaders, run folder,
- * {@link Trainer}, results and plots. A subclass names its data, model, optimizer and schedule;
- * its constructor sets the defaults of {@code --epochs}, {@code --batch-size} and {@code --lr}.
+ * {@link Trainer} with Adam and a cosine-decayed rate, results and plots. A subclass passes a
+ * {@link Recipe}: its data, model and the defaults of {@code --epochs}, {@code --batch-size} and
+ * {@code --lr}.
  */
 abstract class ClassifierRepro implements Callable<Integer> {
+
+    /**
+     * What differs between classification runs.
+     *
+     * @param name       the command name and run folder prefix
+     * @param title      one line for the banner and results.md
+     * @param model      the model in words, for config.json
+     * @param flatten    whether samples are flattened to vectors (MLPs) or kept as [c, h, w] (convnets)
+     * @param data       the train and test splits
+     * @param build      the model, initialised from the given stream
+     */
+    protected record Recipe(String name, String title, String model, int epochs, int batchSize, double lr,
+                            boolean flatten, Function<DataLocator, Splits> data, Function<Rng, Layer> build) {}
 
     /** The settings a run is reproduced from; written to {@code config.json} and read back by {@code --resume}. */
     public record Settings(int epochs, int batchSize, double lr, long seed, Integer trainLimit, Integer testLimit,
@@ -83,33 +98,19 @@ abstract class ClassifierRepro implements Callable<Integer> {
             description = "Continue the run in <run-dir> from its last checkpoint, with its saved settings.")
     Path resume;
 
+    private final Recipe recipe;
     private Result result;
 
-    protected ClassifierRepro(int defaultEpochs, int defaultBatchSize, double defaultLr) {
-        this.epochs = defaultEpochs;
-        this.batchSize = defaultBatchSize;
-        this.lr = defaultLr;
+    protected ClassifierRepro(Recipe recipe) {
+        this.recipe = recipe;
+        this.epochs = recipe.epochs();
+        this.batchSize = recipe.batchSize();
+        this.lr = recipe.lr();
     }
 
-    /** The command name, which is also the run folder prefix. */
-    protected abstract String name();
-
-    /** One line for the banner and results.md. */
-    protected abstract String title();
-
-    protected abstract Splits data(DataLocator locator);
-
-    /** Whether samples are flattened to vectors (MLPs) or kept as [c, h, w] images (convnets). */
-    protected abstract boolean flatten();
-
-    protected abstract Layer model(Rng rng);
-
-    protected abstract Optimizer optimizer(Layer model, Settings s);
-
-    protected abstract LrSchedule schedule(Settings s, int totalSteps);
-
-    /** Model, optimizer and schedule in words, for config.json. */
-    protected abstract Map<String, Object> describe();
+    private String name() {
+        return recipe.name();
+    }
 
     /** The last run's outcome (after {@link #call()}). */
     public Result result() {
@@ -153,19 +154,21 @@ abstract class ClassifierRepro implements Callable<Integer> {
 
     private Result run(Settings s, int nThreads) {
         DataLocator locator = s.dataDir() == null ? DataLocator.defaults() : DataLocator.defaults().withUserDir(Path.of(s.dataDir()));
-        Splits splits = data(locator);
+        Splits splits = recipe.data().apply(locator);
         Rng rng = Rng.seeded(s.seed());
         Rng initRng = rng.split();
         Rng shuffleRng = rng.split();
-        Layer model = model(initRng);
-        Optimizer optimizer = optimizer(model, s);
+        Layer model = recipe.build().apply(initRng);
+        Optimizer optimizer = new AdamW(model.parameters(), AdamW.Config.adam().lr(s.lr()));
         DataLoader train = loader(splits.train(), s.batchSize(), s.trainLimit()).shuffle(shuffleRng).build();
         DataLoader test = loader(splits.test(), 1000, s.testLimit()).build();
 
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("repro", name());
-        config.put("title", title());
-        config.putAll(new TreeMap<>(describe()));
+        config.put("title", recipe.title());
+        config.put("model", recipe.model());
+        config.put("optimizer", "Adam (betas 0.9, 0.999; no weight decay)");
+        config.put("schedule", "cosine decay from --lr to 0 over all steps");
         config.put("settings", s);
         config.put("parameters", model.numParameters());
         config.put("trainSamples", train.numSamples());
@@ -178,7 +181,7 @@ abstract class ClassifierRepro implements Callable<Integer> {
             if (resume == null) {
                 runDir.writeConfig(config);
             }
-            System.out.println("== " + name() + ": " + title() + " ==");
+            System.out.println("== " + name() + ": " + recipe.title() + " ==");
             System.out.printf(Locale.ROOT, "JDK %s | SIMD %s | threads %d | seed %d%n", Runtime.version(), Simd.describe(),
                     nThreads, s.seed());
             System.out.printf(Locale.ROOT, "config: epochs %d, batch %d, lr %.1e, train %d, test %d, params %d%n",
@@ -187,7 +190,7 @@ abstract class ClassifierRepro implements Callable<Integer> {
 
             Trainer.Result r = Trainer.builder(model, optimizer, train)
                     .epochs(s.epochs())
-                    .schedule(schedule(s, s.epochs() * train.numBatches()))
+                    .schedule(LrSchedule.cosine(s.lr(), s.epochs() * train.numBatches(), 0))
                     .evaluateOn(test)
                     .runDir(runDir)
                     .logEvery(s.logEvery())
@@ -209,7 +212,7 @@ abstract class ClassifierRepro implements Callable<Integer> {
     }
 
     private DataLoader.Builder loader(Dataset data, int batch, Integer limit) {
-        DataLoader.Builder b = DataLoader.builder(data, batch).dropLast(false).flatten(flatten());
+        DataLoader.Builder b = DataLoader.builder(data, batch).dropLast(false).flatten(recipe.flatten());
         if (limit != null) {
             b.subset(IntStream.range(0, Math.min(limit, data.size())).toArray());
         }
@@ -218,7 +221,7 @@ abstract class ClassifierRepro implements Callable<Integer> {
 
     private String markdown(Result r, Settings s, int nThreads) {
         StringBuilder sb = new StringBuilder();
-        sb.append("# ").append(name()).append(": ").append(title()).append("\n\n");
+        sb.append("# ").append(name()).append(": ").append(recipe.title()).append("\n\n");
         sb.append(String.format(Locale.ROOT, "- final test accuracy: **%.2f%%**%n", 100 * r.finalTestAccuracy()));
         sb.append(String.format(Locale.ROOT, "- mean seconds per epoch (training only): %.2f%n", r.meanEpochSeconds()));
         sb.append(String.format(Locale.ROOT, "- mean training throughput: %.0f images/s%n", r.meanImagesPerSecond()));

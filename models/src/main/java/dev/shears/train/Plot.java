@@ -16,10 +16,8 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -232,20 +230,12 @@ public final class Plot {
         Path dir = target.getParent();
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            try {
-                // To a File, not a stream: ImageIO would otherwise buffer the stream through a cache file in java.io.tmpdir.
+            // To a File, not a stream: ImageIO would otherwise buffer the stream through a cache file in java.io.tmpdir.
+            AtomicFile.write(target, tmp -> {
                 if (!javax.imageio.ImageIO.write(image, "png", tmp.toFile())) {
                     throw new IllegalStateException("Plot.writePng: this JDK has no PNG writer");
                 }
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            });
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(where() + "cannot write " + target + ": " + e.getMessage(), e);

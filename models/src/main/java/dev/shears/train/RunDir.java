@@ -7,10 +7,8 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -157,17 +155,7 @@ public final class RunDir implements AutoCloseable {
     private Path writeAtomically(String fileName, String text) {
         Path target = dir.resolve(fileName);
         try {
-            Path tmp = Files.createTempFile(dir, "." + fileName, ".tmp");
-            try {
-                Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFile.write(target, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("RunDir: cannot write " + target + ": " + e.getMessage(), e);

@@ -1,7 +1,14 @@
 package dev.shears.tensor.cpu;
 
+import static dev.shears.tensor.simd.Simd.F;
+
 import dev.shears.tensor.parallel.Parallel;
+import dev.shears.tensor.simd.Simd;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * 2-D max and average pooling over NCHW float images, floor mode, no dilation:
@@ -49,13 +56,13 @@ public final class PoolKernel {
         assert off >= 0 && off + (long) n * c * h * w <= src.length;
         assert outOff >= 0 && outOff + (long) n * c * outH * outW <= out.length;
         assert argmax == null || argmaxOff >= 0 && argmaxOff + (long) n * c * outH * outW <= argmax.length;
-        boolean pairs = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
+        int[] corner = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 ? corners(w, outH, outW) : null;
         Parallel.forRange(n * c, grain(outH * outW * kh * kw), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int plane = off + p * h * w;
                 int o = p * outH * outW;
-                if (pairs) {
-                    maxPool2x2(src, plane, w, outH, outW, out, outOff + o, argmax, argmaxOff + o);
+                if (corner != null) {
+                    maxPool2x2(src, plane, w, corner, out, outOff + o, argmax, argmaxOff + o);
                     continue;
                 }
                 for (int oy = 0; oy < outH; oy++) {
@@ -96,34 +103,64 @@ public final class PoolKernel {
 
     /**
      * The common 2×2, stride 2, unpadded window of one plane, in the same scan order and with the
-     * same tie and NaN rules as the general loop, without its per-window bounds arithmetic.
+     * same tie and NaN rules as the general loop. The plane's outputs are taken L at a time across
+     * row ends: {@code corner[e]} is output e's top-left input, and the four window elements are
+     * gathered from it (a scalar compare-and-select per element compiled to branches that random
+     * data mispredicted half the time, and rows of 14 outputs never fill a 16-lane vector).
      */
-    private static void maxPool2x2(float[] src, int plane, int w, int outH, int outW, float[] out, int o,
+    private static void maxPool2x2(float[] src, int plane, int w, int[] corner, float[] out, int o,
                                    int[] argmax, int ao) {
-        for (int oy = 0; oy < outH; oy++) {
-            int top = plane + 2 * oy * w;
-            for (int ox = 0; ox < outW; ox++, o++, ao++) {
-                int at = 2 * oy * w + 2 * ox;
-                float best = src[top + 2 * ox];
-                // The other three in scan order: right, below, below-right.
-                float v = src[top + 2 * ox + 1];
-                boolean take = !(v <= best) & best == best;
-                best = take ? v : best;
-                int idx = take ? at + 1 : at;
-                v = src[top + w + 2 * ox];
-                take = !(v <= best) & best == best;
-                best = take ? v : best;
-                idx = take ? at + w : idx;
-                v = src[top + w + 2 * ox + 1];
-                take = !(v <= best) & best == best;
-                best = take ? v : best;
-                idx = take ? at + w + 1 : idx;
-                out[o] = best;
+        int total = corner.length;
+        int e = 0;
+        if (Simd.ENABLED) {
+            for (int bound = F.loopBound(total); e < bound; e += F.length()) {
+                IntVector at = IntVector.fromArray(Simd.I, corner, e);
+                FloatVector best = FloatVector.fromArray(F, src, plane, corner, e);
+                IntVector idx = at;
+                for (int d = 1; d <= w + 1; d += d == 1 ? w - 1 : 1) { // right, below, below-right
+                    FloatVector v = FloatVector.fromArray(F, src, plane + d, corner, e);
+                    VectorMask<Float> take = takes(v, best);
+                    best = best.blend(v, take);
+                    idx = idx.blend(at.add(d), take.cast(Simd.I));
+                }
+                best.intoArray(out, o + e);
                 if (argmax != null) {
-                    argmax[ao] = idx;
+                    idx.intoArray(argmax, ao + e);
                 }
             }
         }
+        for (; e < total; e++) {
+            int at = corner[e];
+            float best = src[plane + at];
+            int idx = at;
+            for (int d = 1; d <= w + 1; d += d == 1 ? w - 1 : 1) {
+                float v = src[plane + at + d];
+                if (!(v <= best) && best == best) {
+                    best = v;
+                    idx = at + d;
+                }
+            }
+            out[o + e] = best;
+            if (argmax != null) {
+                argmax[ao + e] = idx;
+            }
+        }
+    }
+
+    /** Top-left input index (within the plane) of every output of a 2×2 stride-2 window, in output order. */
+    private static int[] corners(int w, int outH, int outW) {
+        int[] corner = new int[outH * outW];
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++) {
+                corner[oy * outW + ox] = 2 * oy * w + 2 * ox;
+            }
+        }
+        return corner;
+    }
+
+    /** Lanes where {@code v} replaces {@code best}: larger, or NaN while best is not (ties keep the first). */
+    private static VectorMask<Float> takes(FloatVector v, FloatVector best) {
+        return v.compare(VectorOperators.LE, best).not().and(best.compare(VectorOperators.EQ, best));
     }
 
     /** Reference for {@link #maxPool2d}: scans each full window, skipping padding positions. */

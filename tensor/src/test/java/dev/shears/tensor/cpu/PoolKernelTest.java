@@ -43,6 +43,7 @@ class PoolKernelTest {
                 new Geo(1, 1, 1, 1, 1, 1, 1, 1, 0, 0),
                 new Geo(2, 3, 8, 8, 2, 2, 2, 2, 0, 0),
                 new Geo(1, 2, 7, 9, 2, 2, 2, 2, 0, 0),          // 2x2 fast path, odd sizes drop the last row/column
+                new Geo(2, 2, 28, 27, 2, 2, 2, 2, 0, 0),        // 2x2: vectors across row ends, plus a tail
                 new Geo(1, 2, 7, l + 1, 3, 3, 2, 2, 1, 1),
                 new Geo(1, 1, 17, l - 1, 3, 2, 1, 1, 1, 1),
                 new Geo(2, 1, 5, 9, 5, 9, 1, 1, 2, 4),          // window = input, half padding

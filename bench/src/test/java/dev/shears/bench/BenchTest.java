@@ -68,7 +68,8 @@ class BenchTest {
         for (String line : results) {
             String[] f = line.split(",");
             assertEquals(9, f.length, line);
-            assertTrue(Double.parseDouble(f[4]) > 0, line);
+            // A cold kernel on 4096 elements may print 0.00 GB/s; its time must still be measured.
+            assertTrue(Double.parseDouble(f[4]) >= 0 && Double.parseDouble(f[6]) > 0, line);
         }
         assertEquals(2, bench("elementwise", "--elements", "0").code());
     }

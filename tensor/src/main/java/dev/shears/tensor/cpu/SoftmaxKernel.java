@@ -6,7 +6,6 @@ import dev.shears.tensor.parallel.Parallel;
 import dev.shears.tensor.simd.Simd;
 import dev.shears.tensor.spi.ReduceOp;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Numerically stable softmax and log-softmax of a contiguous {@code [outer, n, inner]} block along
@@ -66,23 +65,25 @@ public final class SoftmaxKernel {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i < bound; i += lanes) {
-            FloatVector e = FloatVector.fromArray(F, src, off + i).sub(vmax).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, src, off + i).sub(vmax));
             acc = acc.add(e);
             if (!log) {
                 e.intoArray(dst, dstOff + i);
             }
         }
         double sum = ReduceKernel.sumLanes(acc); // fixed lane order: reproducible before and after JIT
-        for (int j = i; j < n; j++) {
-            float e = (float) Math.exp(src[off + j] - max);
+        for (int j = i; j < n; j++) { // VectorMath's scalar twin: the same bits as in a vector lane
+            float e = VectorMath.exp(src[off + j] - max);
             sum += e;
             if (!log) {
                 dst[dstOff + j] = e;
             }
         }
         if (log) {
+            // StrictMath: the fdlibm result, the same in every JIT state and on every platform, and
+            // taken of the double sum (VectorMath.log would first round it to float).
+            float logSum = (float) StrictMath.log(sum);
             // (x - max) first: exact for nearby values, so large logits keep their precision.
-            float logSum = (float) Math.log(sum);
             FloatVector vlogSum = FloatVector.broadcast(F, logSum);
             i = 0;
             for (; i < bound; i += lanes) {

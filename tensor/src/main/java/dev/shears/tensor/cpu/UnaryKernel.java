@@ -81,14 +81,14 @@ public final class UnaryKernel {
     private static void expLoop(float[] src, int s, float[] dst, int d, int bound) {
         for (int i = 0; i < bound; i += F.length()) {
             FloatVector x = FloatVector.fromArray(F, src, s + i);
-            x.lanewise(VectorOperators.EXP).intoArray(dst, d + i);
+            VectorMath.exp(x).intoArray(dst, d + i);
         }
     }
 
     private static void logLoop(float[] src, int s, float[] dst, int d, int bound) {
         for (int i = 0; i < bound; i += F.length()) {
             FloatVector x = FloatVector.fromArray(F, src, s + i);
-            x.lanewise(VectorOperators.LOG).intoArray(dst, d + i);
+            VectorMath.log(x).intoArray(dst, d + i);
         }
     }
 
@@ -109,7 +109,7 @@ public final class UnaryKernel {
     private static void tanhLoop(float[] src, int s, float[] dst, int d, int bound) {
         for (int i = 0; i < bound; i += F.length()) {
             FloatVector x = FloatVector.fromArray(F, src, s + i);
-            x.lanewise(VectorOperators.TANH).intoArray(dst, d + i);
+            VectorMath.tanh(x).intoArray(dst, d + i);
         }
     }
 
@@ -162,6 +162,8 @@ public final class UnaryKernel {
         }
     }
 
+    // POW stays on VectorOperators.POW (SVML once C2 compiles, Math.pow per lane before), so unlike
+    // the VectorMath-based ops its last bit can still depend on JIT timing and on body vs tail.
     private static void powLoop(float[] src, int s, float[] dst, int d, int bound, float p0) {
         for (int i = 0; i < bound; i += F.length()) {
             FloatVector x = FloatVector.fromArray(F, src, s + i);
@@ -178,28 +180,32 @@ public final class UnaryKernel {
 
     private static FloatVector geluTanh(FloatVector x) {
         FloatVector inner = x.mul(x).mul(x).mul(GELU_CUBIC).add(x).mul(SQRT_2_OVER_PI);
-        return inner.lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
+        return VectorMath.tanh(inner).add(1f).mul(x).mul(0.5f);
     }
 
     private static FloatVector geluErf(FloatVector x) {
         return erf(x.mul(INV_SQRT_2)).add(1f).mul(x).mul(0.5f);
     }
 
-    /** The scalar float form used for tails and strided runs. */
+    /**
+     * The scalar float form used for tails and strided runs. Where the vector path is built from
+     * {@link VectorMath}, this performs the same float operations in the same order, so an element
+     * gets the same bits in the vector body, in the tail, in a strided run and with SIMD disabled.
+     */
     static float apply(UnaryOp op, float x, float p0, float p1) {
         return switch (op) {
             case NEG -> -x;
             case ABS -> Math.abs(x);
-            case EXP -> (float) Math.exp(x);
-            case LOG -> (float) Math.log(x);
+            case EXP -> VectorMath.exp(x);
+            case LOG -> VectorMath.log(x);
             case SQRT -> (float) Math.sqrt(x);
             case RSQRT -> (float) (1.0 / Math.sqrt(x));
-            case TANH -> (float) Math.tanh(x);
-            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
+            case TANH -> VectorMath.tanh(x);
+            case SIGMOID -> sigmoid(x);
             case RELU -> x > 0f ? x : (x == x ? 0f : x);
-            case GELU_TANH -> (float) geluTanh(x);
-            case GELU_ERF -> (float) (0.5 * x * (1.0 + erf(x * (double) INV_SQRT_2)));
-            case SILU -> (float) (x / (1.0 + Math.exp(-x)));
+            case GELU_TANH -> geluTanh(x);
+            case GELU_ERF -> (erfFloat(x * INV_SQRT_2) + 1f) * x * 0.5f;
+            case SILU -> x * sigmoid(x);
             case SQUARE -> x * x;
             case RECIPROCAL -> 1f / x;
             case POW -> (float) Math.pow(x, p0);
@@ -233,8 +239,19 @@ public final class UnaryKernel {
         return 0.5 * x * (1.0 + Math.tanh(Math.sqrt(2.0 / Math.PI) * (x + 0.044715 * x * x * x)));
     }
 
+    /** Scalar twin of {@link #geluTanh(FloatVector)}. */
+    private static float geluTanh(float x) {
+        float inner = (x * x * x * GELU_CUBIC + x) * SQRT_2_OVER_PI;
+        return (VectorMath.tanh(inner) + 1f) * x * 0.5f;
+    }
+
+    /** Scalar twin of {@link #sigmoid(FloatVector)}. */
+    private static float sigmoid(float x) {
+        return 1f / (VectorMath.exp(-x) + 1f);
+    }
+
     private static FloatVector sigmoid(FloatVector x) {
-        return x.broadcast(1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+        return x.broadcast(1f).div(VectorMath.exp(x.neg()).add(1f));
     }
 
     // Java has no erf. erfc(z) = t·exp(-z² + P(t)), t = 1/(1 + z/2), with the classic degree-9
@@ -246,6 +263,24 @@ public final class UnaryKernel {
                 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
                 + t * (-0.82215223 + t * 0.17087277)))))))));
         return x >= 0 ? 1.0 - r : r - 1.0;
+    }
+
+    /** Scalar twin of {@link #erf(FloatVector)}: the same fit in float. */
+    static float erfFloat(float x) {
+        float z = Math.abs(x);
+        float t = z * 0.5f + 1f;
+        t = 1f / t;
+        float poly = t * 0.17087277f + -0.82215223f;
+        poly = poly * t + 1.48851587f;
+        poly = poly * t + -1.13520398f;
+        poly = poly * t + 0.27886807f;
+        poly = poly * t + -0.18628806f;
+        poly = poly * t + 0.09678418f;
+        poly = poly * t + 0.37409196f;
+        poly = poly * t + 1.00002368f;
+        poly = poly * t + -1.26551223f;
+        float r = t * VectorMath.exp(-(z * z) + poly);
+        return x < 0f ? r - 1f : -r + 1f;
     }
 
     private static FloatVector erf(FloatVector x) {
@@ -261,7 +296,7 @@ public final class UnaryKernel {
         poly = poly.mul(t).add(0.37409196f);
         poly = poly.mul(t).add(1.00002368f);
         poly = poly.mul(t).add(-1.26551223f);
-        FloatVector r = t.mul(z.mul(z).neg().add(poly).lanewise(VectorOperators.EXP));
+        FloatVector r = t.mul(VectorMath.exp(z.mul(z).neg().add(poly)));
         FloatVector pos = r.neg().add(1f);
         return pos.blend(r.sub(1f), x.lt(0f));
     }

@@ -132,18 +132,68 @@ final class GemmDirect {
     private static void dot(int iLo, int iHi, int jLo, int jHi, int k, float[] a, int aOff, int aRs,
             float[] b, int bOff, int bCs, float[] c, int cOff, int cRs, boolean accumulate) {
         float[] lanes = new float[L];
+        float[] sums = new float[4];
         for (int p0 = 0; p0 < k; p0 += DOT_CHUNK) {
             int len = Math.min(DOT_CHUNK, k - p0);
             boolean add = accumulate || p0 > 0;
-            for (int j = jLo; j < jHi; j++) {
+            for (int j = jLo; j < jHi; j += 2) {
                 int bj = bOff + j * bCs + p0;
-                for (int i = iLo; i < iHi; i++) {
-                    float s = dotRun(a, aOff + i * aRs + p0, b, bj, len, lanes);
-                    int ci = cOff + i * cRs + j;
-                    c[ci] = add ? c[ci] + s : s;
+                for (int i = iLo; i < iHi; i += 2) {
+                    int ai = aOff + i * aRs + p0;
+                    if (i + 1 < iHi && j + 1 < jHi) {
+                        // Two rows against two columns: each loaded vector feeds two FMAs.
+                        dotBlock(a, ai, ai + aRs, b, bj, bj + bCs, len, lanes, sums);
+                        store(c, cOff + i * cRs + j, sums[0], add);
+                        store(c, cOff + i * cRs + j + 1, sums[1], add);
+                        store(c, cOff + (i + 1) * cRs + j, sums[2], add);
+                        store(c, cOff + (i + 1) * cRs + j + 1, sums[3], add);
+                    } else {
+                        for (int ii = i; ii < Math.min(i + 2, iHi); ii++) {
+                            for (int jj = j; jj < Math.min(j + 2, jHi); jj++) {
+                                store(c, cOff + ii * cRs + jj,
+                                        dotRun(a, aOff + ii * aRs + p0, b, bOff + jj * bCs + p0, len, lanes), add);
+                            }
+                        }
+                    }
                 }
             }
         }
+    }
+
+    private static void store(float[] c, int at, float s, boolean add) {
+        c[at] = add ? c[at] + s : s;
+    }
+
+    /** The four dots of rows a0, a1 with columns b0, b1 over [0, len) into sums (a0b0, a0b1, a1b0, a1b1). */
+    private static void dotBlock(float[] a, int a0, int a1, float[] b, int b0, int b1, int len, float[] lanes,
+                                 float[] sums) {
+        int k1 = F.loopBound(len);
+        FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
+        int p = 0;
+        for (; p < k1; p += L) {
+            FloatVector x0 = FloatVector.fromArray(F, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(F, a, a1 + p);
+            FloatVector y0 = FloatVector.fromArray(F, b, b0 + p);
+            FloatVector y1 = FloatVector.fromArray(F, b, b1 + p);
+            s00 = x0.fma(y0, s00);
+            s01 = x0.fma(y1, s01);
+            s10 = x1.fma(y0, s10);
+            s11 = x1.fma(y1, s11);
+        }
+        float r00 = sumLanes(s00, lanes);
+        float r01 = sumLanes(s01, lanes);
+        float r10 = sumLanes(s10, lanes);
+        float r11 = sumLanes(s11, lanes);
+        for (; p < len; p++) {
+            r00 = Math.fma(a[a0 + p], b[b0 + p], r00);
+            r01 = Math.fma(a[a0 + p], b[b1 + p], r01);
+            r10 = Math.fma(a[a1 + p], b[b0 + p], r10);
+            r11 = Math.fma(a[a1 + p], b[b1 + p], r11);
+        }
+        sums[0] = r00;
+        sums[1] = r01;
+        sums[2] = r10;
+        sums[3] = r11;
     }
 
     /** Σ a[ai + p]·b[bj + p] for p in [0, len): four vector accumulators, lanes summed in order, scalar tail. */

@@ -69,11 +69,11 @@ public final class Im2ColKernel {
                             int iy = oy * strideH - padH + ky * dilH;
                             int d = row + oy * outW;
                             if (iy < 0 || iy >= h) {
-                                Arrays.fill(dst, d, d + outW, 0f);
+                                zero(dst, d, d + outW);
                                 continue;
                             }
                             int s = plane + iy * w + xOff;
-                            Arrays.fill(dst, d, d + oxLo, 0f);
+                            zero(dst, d, d + oxLo);
                             if (strideW == 1) {
                                 if (oxHi > oxLo) {
                                     System.arraycopy(src, s + oxLo, dst, d + oxLo, oxHi - oxLo);
@@ -83,7 +83,7 @@ public final class Im2ColKernel {
                                     dst[d + ox] = src[s + ox * strideW];
                                 }
                             }
-                            Arrays.fill(dst, d + oxHi, d + outW, 0f);
+                            zero(dst, d + oxHi, d + outW);
                         }
                     }
                 }
@@ -170,6 +170,16 @@ public final class Im2ColKernel {
                 }
             }
         });
+    }
+
+    /**
+     * Zeroes {@code [from, to)}: the padding margins are a few elements per row, where a plain loop
+     * beats {@code Arrays.fill}'s per-call checks (they were an eighth of a LeNet-5 step).
+     */
+    private static void zero(float[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            a[i] = 0f;
+        }
     }
 
     /** Offset of plane p's first column-matrix row (p = img * c + ci). */

@@ -138,6 +138,13 @@ abstract class ClassifierRepro implements Callable<Integer> {
     }
 
     private Settings savedSettings(Path runDir) {
+        List<String> given = List.of("--epochs", "--batch-size", "--lr", "--seed", "--out", "--data-dir", "--train-limit",
+                "--test-limit", "--log-every").stream().filter(spec.commandLine().getParseResult()::hasMatchedOption).toList();
+        if (!given.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume continues " + runDir
+                    + " with the settings saved in its config.json; " + String.join(", ", given)
+                    + " cannot be changed (only --threads can)");
+        }
         Path config = runDir.resolve("config.json");
         try {
             JsonNode root = new ObjectMapper().readTree(config.toFile());

@@ -24,7 +24,8 @@ public final class RunPlots {
         Plot loss = Plot.line("Loss").xLabel("epoch").yLabel("cross-entropy").logY();
         StepLog steps = StepLog.read(runDir.path().resolve("log.csv"));
         if (steps != null) {
-            loss.series("train (per step)", steps.epochs, steps.losses);
+            int window = Math.max(1, Math.min(50, steps.losses.length / 40));
+            loss.series("train (mean of " + window + " steps)", steps.epochs, trailingMean(steps.losses, window));
         } else {
             loss.series("train (epoch mean)", epochX, trainLoss);
         }
@@ -34,6 +35,23 @@ public final class RunPlots {
                     .markers(true).series("test", epochX, testAcc));
         }
         runDir.writePlot("loss.png", loss);
+    }
+
+    /** Mean of each value and the up to {@code window - 1} before it (NaNs, the skipped zeros, left out). */
+    static double[] trailingMean(double[] v, int window) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            double sum = 0;
+            int n = 0;
+            for (int j = Math.max(0, i - window + 1); j <= i; j++) {
+                if (!Double.isNaN(v[j])) {
+                    sum += v[j];
+                    n++;
+                }
+            }
+            out[i] = n == 0 ? Double.NaN : sum / n;
+        }
+        return out;
     }
 
     /** Per-step losses from log.csv, with x in epochs: epoch - 1 + step / steps in that epoch. */

@@ -34,6 +34,8 @@ class MnistMlpReproTest {
         assertEquals(1 + 20, Files.readAllLines(run.resolve("log.csv")).size(), "no steps added by the resume");
         assertEquals(2, Repro.execute("mnist-mlp", "--resume", out.resolve("no-such-run").toString()),
                 "a missing run folder is a usage error");
+        assertEquals(2, Repro.execute("mnist-mlp", "--resume", run.toString(), "--epochs", "3"),
+                "settings cannot change on resume");
     }
 
     @Test

@@ -49,6 +49,8 @@ public final class GemmKernel {
      * points of peak above 512 and 256: fewer passes over C, whose updates come from DRAM.
      */
     static final int KC = 1024;
+    /** Products of at most this many row panels read B in place instead of packing it. */
+    static final int DIRECT_B_PANELS = 2;
     /** Columns of C per task: two micro-panels, so an A micro-panel is reused from L1 twice per load. */
     static final int NT = 2 * NR;
     /** Tasks aimed for per pass and thread; rows are split only when there are too few column blocks. */
@@ -291,7 +293,16 @@ public final class GemmKernel {
                 int cols = Math.min(NT, n - j0);
                 int q0 = (t / colBlocks) * panelsPerRange;
                 int q1 = Math.min(panels, q0 + panelsPerRange);
-                packB(j0, cols, pb);
+                // B rows read in place when few row panels would reuse a packed copy (a convolution's
+                // few output channels against a batch of columns): packing cost more than the FMAs.
+                // Only whole NR-wide panels; a narrower last one is packed (zero-padded).
+                boolean directB = bCs == 1 && panels <= DIRECT_B_PANELS;
+                int fullCols = directB ? cols / NR * NR : 0;
+                if (!directB) {
+                    packB(j0, cols, pb);
+                } else if (fullCols < cols) {
+                    packB(j0 + fullCols, cols - fullCols, pb);
+                }
                 for (int q = q0; q < q1; q++) {
                     int r0 = q * MR;
                     int h = Math.min(MR, rows - r0);
@@ -315,7 +326,11 @@ public final class GemmKernel {
                     int a5 = a0 + Math.min(5, h - 1) * rowStep;
                     int co = cOff + (i0 + r0) * cRs;
                     for (int jr = 0; jr < cols; jr += NR) {
-                        microkernel(kc, pa, a0, a1, a2, a3, a4, a5, pStep, pb, jr * kc, tile);
+                        if (jr < fullCols) {
+                            microkernel(kc, pa, a0, a1, a2, a3, a4, a5, pStep, b, bOff + pc * bRs + j0 + jr, bRs, tile);
+                        } else {
+                            microkernel(kc, pa, a0, a1, a2, a3, a4, a5, pStep, pb, (jr - fullCols) * kc, NR, tile);
+                        }
                         int w = Math.min(NR, cols - jr);
                         int cj = co + (j0 + jr) * cCs;
                         if (cCs == 1 && w == NR) {
@@ -331,13 +346,13 @@ public final class GemmKernel {
 
     /**
      * The register-blocked core: tile[MR x NR] = sum over p < kc of A[r, p] * B[p, :], where
-     * A[r, p] = a[ar + p * pStep] for the six row offsets and B is a packed micro-panel
-     * (kc x NR at bo). Straight-line so C2 keeps all 24 accumulators in registers; it writes a
+     * A[r, p] = a[ar + p * pStep] for the six row offsets and B[p, :] is the NR floats at
+     * {@code bo + p * bStep} (a packed micro-panel with bStep = NR, or B's own rows). Straight-line so C2 keeps all 24 accumulators in registers; it writes a
      * scratch tile because merging into C here as well pushes C2 past its inlining node budget
      * (measured: 16 GFLOP/s instead of 240).
      */
     private static void microkernel(int kc, float[] a, int a0, int a1, int a2, int a3, int a4, int a5, int pStep,
-            float[] b, int bo, float[] tile) {
+            float[] b, int bo, int bStep, float[] tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -345,7 +360,7 @@ public final class GemmKernel {
         FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
         FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
         for (int p = 0; p < kc; p++) {
-            int bp = bo + p * NR;
+            int bp = bo + p * bStep;
             int ap = p * pStep;
             FloatVector b0 = FloatVector.fromArray(F, b, bp);
             FloatVector b1 = FloatVector.fromArray(F, b, bp + L);

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -128,12 +129,24 @@ abstract class ClassifierRepro implements Callable<Integer> {
     }
 
     private void validate(Settings s) {
-        if (s.epochs() < 1 || s.batchSize() < 1 || !(s.lr() > 0) || s.logEvery() < 1 || (threads != null && threads < 1)
-                || (s.trainLimit() != null && s.trainLimit() < 1) || (s.testLimit() != null && s.testLimit() < 1)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), name() + ": --epochs " + s.epochs()
-                    + ", --batch-size " + s.batchSize() + ", --log-every " + s.logEvery() + ", --threads " + threads
-                    + ", --train-limit " + s.trainLimit() + ", --test-limit " + s.testLimit()
-                    + " must be >= 1 and --lr " + s.lr() + " > 0");
+        List<String> bad = new ArrayList<>();
+        atLeastOne(bad, "--epochs", s.epochs());
+        atLeastOne(bad, "--batch-size", s.batchSize());
+        atLeastOne(bad, "--log-every", s.logEvery());
+        atLeastOne(bad, "--threads", threads);
+        atLeastOne(bad, "--train-limit", s.trainLimit());
+        atLeastOne(bad, "--test-limit", s.testLimit());
+        if (!(s.lr() > 0) || Double.isInfinite(s.lr())) {
+            bad.add("--lr " + s.lr() + " must be a positive number");
+        }
+        if (!bad.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), name() + ": " + String.join("; ", bad));
+        }
+    }
+
+    private static void atLeastOne(List<String> bad, String option, Integer value) {
+        if (value != null && value < 1) {
+            bad.add(option + " " + value + " must be >= 1");
         }
     }
 

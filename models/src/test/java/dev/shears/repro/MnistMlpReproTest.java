@@ -43,5 +43,7 @@ class MnistMlpReproTest {
         assertEquals(0, Repro.execute("--list"));
         assertEquals(0, Repro.execute());
         assertEquals(2, Repro.execute("no-such-repro"));
+        assertEquals(2, Repro.execute("mnist-mlp", "--epochs", "0"), "epochs must be >= 1");
+        assertEquals(2, Repro.execute("fashion-lenet5", "--lr", "-1"), "the learning rate must be positive");
     }
 }

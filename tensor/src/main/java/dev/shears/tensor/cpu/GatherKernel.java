@@ -317,6 +317,12 @@ public final class GatherKernel {
                 FloatVector.fromArray(F, dst, d + i).add(FloatVector.fromArray(F, src, s + i)).intoArray(dst, d + i);
             }
         }
+        if (Simd.ENABLED && i < len) {
+            // Masked tail: col2im adds rows of a few elements (10 for a 14x14 plane and a 5x5 window).
+            VectorMask<Float> m = F.indexInRange(i, len);
+            FloatVector.fromArray(F, dst, d + i, m).add(FloatVector.fromArray(F, src, s + i, m)).intoArray(dst, d + i, m);
+            return;
+        }
         for (; i < len; i++) {
             dst[d + i] += src[s + i];
         }

@@ -96,7 +96,7 @@ public final class Trainer {
     /**
      * Trains to the configured number of epochs. With a run folder that holds a checkpoint, first
      * restores it and continues after its last finished epoch; its log rows after that point (from
-     * the interrupted epoch) are dropped.
+     * the interrupted epoch) are dropped, as are all rows of a run that had no checkpoint yet.
      */
     public Result fit() {
         List<EpochResult> results = new ArrayList<>();
@@ -113,6 +113,8 @@ public final class Trainer {
                 runDir.keepLogRows(globalStep);
                 out.println(String.format(Locale.ROOT, "resuming after epoch %d/%d (step %d) from %s",
                         startEpoch, epochs, globalStep, runDir.path()));
+            } else {
+                runDir.keepLogRows(0); // a run that stopped before its first checkpoint starts over
             }
         }
         ProgressLog progress = new ProgressLog(out, epochs, train.numBatches(), logEvery, unit);

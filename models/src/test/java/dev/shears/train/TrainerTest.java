@@ -110,6 +110,22 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void aRunThatStoppedBeforeItsFirstCheckpointStartsOver(@TempDir Path out) throws IOException {
+        List<String> wholeLog;
+        try (RunDir run = newRun(out.resolve("whole"))) {
+            new TinyRun(5, run, null).trainer.fit();
+            wholeLog = Files.readAllLines(run.path().resolve("log.csv"));
+        }
+        try (RunDir run = newRun(out.resolve("early"))) {
+            Files.writeString(run.path().resolve("log.csv"), Trainer.LOG_HEADER + "\n1,1,1,9.9,0.02,1.0\n1,2,2,9.8,0.02,1.0\n");
+            new TinyRun(5, run, null).trainer.fit();
+            List<String> log = Files.readAllLines(run.path().resolve("log.csv"));
+            assertEquals(wholeLog.size(), log.size(), "the stale rows are gone");
+            assertEquals(wholeLog.get(1).split(",")[3], log.get(1).split(",")[3], "first step's loss");
+        }
+    }
+
     /** Each epoch's losses and accuracy, without its wall-clock figures. */
     private static List<List<Double>> withoutTimes(Trainer.Result r) {
         return r.epochs().stream().map(e -> List.of((double) e.epoch(), e.trainLoss(), e.testLoss(), e.testAccuracy())).toList();

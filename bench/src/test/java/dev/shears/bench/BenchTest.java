@@ -59,6 +59,22 @@ class BenchTest {
     }
 
     @Test
+    void tinyTrainRunPrintsOneResultPerModelAndThreadCount() {
+        Run r = bench("train", "--batch-size", "4", "--threads", "1", "--reps", "2", "--warmup-ms", "0");
+        assertEquals(0, r.code(), r.err());
+        List<String> results = r.out().lines().filter(l -> l.startsWith("RESULT,lenet")).toList();
+        assertEquals(2, results.size(), r.out());
+        for (String line : results) {
+            String[] f = line.split(",");
+            assertEquals(8, f.length, line);
+            assertTrue(Double.parseDouble(f[4]) > 0, line);
+            assertEquals(Double.parseDouble(f[5]) * 15_000 / 1e3, Double.parseDouble(f[6]), 0.01,
+                    "projected epoch = median ms x 15,000 steps of 4: " + line);
+        }
+        assertEquals(2, bench("train", "--batch-size", "0").code());
+    }
+
+    @Test
     void tinyElementwiseRunPrintsOneResultPerKernelAndThreadCount() {
         Run r = bench("elementwise", "--elements", "4096", "--threads", "1", "--reps", "2", "--warmup-ms", "0");
         assertEquals(0, r.code(), r.err());

@@ -12,7 +12,7 @@ import java.util.Arrays;
  */
 final class StridedLoop {
     /** Work per parallel task, in elements: small enough to spread, big enough to amortise the fork. */
-    static final int GRAIN = 1 << 15;
+    static final int GRAIN = 1 << 17;
 
     /** Body of a 1-D piece: one offset per operand and the piece's length along the inner axis. */
     @FunctionalInterface

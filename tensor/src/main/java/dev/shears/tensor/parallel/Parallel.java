@@ -4,6 +4,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntConsumer;
 
 /**
@@ -31,6 +32,9 @@ public final class Parallel {
     private static final int THREADS = configuredThreads();
     /** Helper threads; the calling thread works too, so a call uses at most threads() - 1 of them. */
     private static final ForkJoinPool POOL = newPool(Math.max(1, THREADS - 1));
+    private static final int NOT_STARTED = 0;
+    private static final int RUNNING = 1;
+    private static final int CALLED_OFF = 2;
     /** Set while the calling thread runs chunks of its own, so nested calls run serially. */
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
     /** A caller-scoped cap on parallelism (benchmarks compare 1 and N threads in one JVM). */
@@ -115,9 +119,17 @@ public final class Parallel {
                 }
             }
         };
+        // A helper that has not started when the caller runs out of chunks is called off rather than
+        // waited for: waking a parked worker costs tens of microseconds, longer than a small op.
         ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[workers - 1];
+        AtomicIntegerArray started = new AtomicIntegerArray(helpers.length);
         for (int h = 0; h < helpers.length; h++) {
-            helpers[h] = POOL.submit(claimLoop);
+            int id = h;
+            helpers[h] = POOL.submit(() -> {
+                if (started.compareAndSet(id, NOT_STARTED, RUNNING)) {
+                    claimLoop.run();
+                }
+            });
         }
         Throwable failure = null;
         INSIDE.set(Boolean.TRUE);
@@ -128,9 +140,12 @@ public final class Parallel {
         } finally {
             INSIDE.set(Boolean.FALSE);
         }
-        for (ForkJoinTask<?> helper : helpers) {
+        for (int h = 0; h < helpers.length; h++) {
+            if (started.compareAndSet(h, NOT_STARTED, CALLED_OFF)) {
+                continue; // it will see CALLED_OFF and return without touching any chunk
+            }
             try {
-                helper.join();
+                helpers[h].join();
             } catch (RuntimeException | Error e) {
                 if (failure == null) {
                     failure = e;

@@ -50,7 +50,7 @@ public final class GemmKernel {
      */
     static final int KC = 1024;
     /** Products of at most this many row panels read B in place instead of packing it. */
-    static final int DIRECT_B_PANELS = 2;
+    static final int DIRECT_B_PANELS = 3;
     /** Columns of C per task: two micro-panels, so an A micro-panel is reused from L1 twice per load. */
     static final int NT = 2 * NR;
     /** Tasks aimed for per pass and thread; rows are split only when there are too few column blocks. */

@@ -302,7 +302,7 @@ class GemmKernelTest {
                 GemmCase.of(GemmDirect.MAX_DOT_ROWS, 25, GemmDirect.MIN_DOT_LENGTH + 3).a(al).b(bl).accumulate(true).seed(seed++).check(); // conv dW
                 GemmCase.of(GemmDirect.MAX_DOT_ROWS + 1, 150, 101).a(al).b(bl).seed(seed++).check();
                 GemmCase.of(7, 3 * GemmKernel.NR + 5, 25).a(al).b(bl).seed(seed++).check();   // B in place + a packed edge
-                GemmCase.of(2 * GemmKernel.MR, 2 * GemmKernel.NR, 150).a(al).b(bl).accumulate(true).seed(seed++).check();
+                GemmCase.of(GemmKernel.DIRECT_B_PANELS * GemmKernel.MR, 2 * GemmKernel.NR, 150).a(al).b(bl).accumulate(true).seed(seed++).check();
                 GemmCase.of(3, 5, 2 * GemmDirect.DOT_CHUNK + 37).a(al).b(bl).accumulate(true).seed(seed++).check(); // chunked dots
                 GemmCase.of(1, 37, 1100).a(al).b(bl).accumulate(true).seed(seed++).check();
                 GemmCase.of(500, 1, 300).a(al).b(bl).seed(seed++).check();           // single column

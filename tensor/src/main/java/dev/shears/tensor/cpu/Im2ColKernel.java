@@ -55,9 +55,23 @@ public final class Im2ColKernel {
         int outW = outSize(w, kw, strideW, padW, dilW);
         assert n >= 0 && c >= 0 && h >= 1 && w >= 1 && outH >= 1 && outW >= 1;
         assert off >= 0 && off + (long) n * c * h * w <= src.length;
-        int cols = outH * outW;
         int kArea = kh * kw;
-        assert dstOff >= 0 && dstOff + (long) n * c * kArea * cols <= dst.length;
+        assert dstOff >= 0 && dstOff + (long) n * c * kArea * outH * outW <= dst.length;
+        if (Simd.ENABLED) {
+            if (padH > 0 || padW > 0) {
+                // Gathers cannot read zeros from outside the plane: gather from a zero-padded copy.
+                int hp = h + 2 * padH;
+                int wp = w + 2 * padW;
+                float[] padded = padPlanes(src, off, n * c, h, w, padH, padW);
+                gatherColumns(padded, 0, n, c, hp, wp, kh, kw, strideH, strideW, dilH, dilW, outH, outW,
+                        dst, dstOff, batchInColumns);
+            } else {
+                gatherColumns(src, off, n, c, h, w, kh, kw, strideH, strideW, dilH, dilW, outH, outW,
+                        dst, dstOff, batchInColumns);
+            }
+            return;
+        }
+        int cols = outH * outW;
         Parallel.forRange(n * c, grain(kArea * cols), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 // Plane p = img * c + ci; its kh*kw rows follow each other at rowStride.
@@ -79,12 +93,8 @@ public final class Im2ColKernel {
                             }
                             int s = plane + iy * w + xOff;
                             zero(dst, d, d + oxLo);
-                            if (strideW == 1) {
-                                copyRun(src, s + oxLo, dst, d + oxLo, oxHi - oxLo);
-                            } else {
-                                for (int ox = oxLo; ox < oxHi; ox++) {
-                                    dst[d + ox] = src[s + ox * strideW];
-                                }
+                            for (int ox = oxLo; ox < oxHi; ox++) {
+                                dst[d + ox] = src[s + ox * strideW];
                             }
                             zero(dst, d + oxHi, d + outW);
                         }
@@ -92,6 +102,72 @@ public final class Im2ColKernel {
                 }
             }
         });
+    }
+
+    /**
+     * The vector im2col of unpadded planes: for every window position the {@code outH * outW} column
+     * entries of a plane are read with gathers through one index map (row runs of 10-28 elements
+     * cost more in loop and tail handling than the copy itself).
+     */
+    private static void gatherColumns(float[] src, int off, int n, int c, int h, int w, int kh, int kw,
+            int strideH, int strideW, int dilH, int dilW, int outH, int outW, float[] dst, int dstOff,
+            boolean batchInColumns) {
+        int cols = outH * outW;
+        int kArea = kh * kw;
+        int lanes = F.length();
+        int whole = F.loopBound(cols);
+        // Offsets of the column entries from the window's top-left input element; the padding
+        // lanes of the last vector repeat the last entry so every gathered index stays in the plane.
+        int[] map = new int[whole + lanes];
+        for (int q = 0; q < map.length; q++) {
+            int e = Math.min(q, cols - 1);
+            map[q] = e / outW * strideH * w + e % outW * strideW;
+        }
+        Parallel.forRange(n * c, grain(kArea * cols), (lo, hi) -> {
+            for (int p = lo; p < hi; p++) {
+                int plane = off + p * h * w;
+                int rows = dstOff + rowsOfPlane(p, n, c, kArea, cols, batchInColumns);
+                int rowStride = batchInColumns ? n * cols : cols;
+                for (int ky = 0; ky < kh; ky++) {
+                    for (int kx = 0; kx < kw; kx++) {
+                        int base = plane + ky * dilH * w + kx * dilW;
+                        int row = rows + (ky * kw + kx) * rowStride;
+                        for (int q = 0; q < whole; q += lanes) {
+                            FloatVector.fromArray(F, src, base, map, q).intoArray(dst, row + q);
+                        }
+                        if (whole < cols) {
+                            lastColumns(src, base, map, whole, cols, dst, row);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Entries [from, cols) of a gathered row: one masked store, or scalar at the very end of dst. */
+    private static void lastColumns(float[] src, int base, int[] map, int from, int cols, float[] dst, int row) {
+        if (row + from + F.length() <= dst.length) {
+            FloatVector.fromArray(F, src, base, map, from).intoArray(dst, row + from, Simd.lanes(0, cols - from));
+        } else {
+            for (int q = from; q < cols; q++) {
+                dst[row + q] = src[base + map[q]];
+            }
+        }
+    }
+
+    /** Copies {@code planes} planes of h x w into new (h + 2 padH) x (w + 2 padW) planes with zero margins. */
+    private static float[] padPlanes(float[] src, int off, int planes, int h, int w, int padH, int padW) {
+        int hp = h + 2 * padH;
+        int wp = w + 2 * padW;
+        float[] padded = new float[planes * hp * wp];
+        Parallel.forRange(planes, grain(hp * wp), (lo, hi) -> {
+            for (int p = lo; p < hi; p++) {
+                for (int y = 0; y < h; y++) {
+                    System.arraycopy(src, off + (p * h + y) * w, padded, (p * hp + y + padH) * wp + padW, w);
+                }
+            }
+        });
+        return padded;
     }
 
     /** Reference for {@link #im2col}: one bounds-checked read per column-matrix element. */
@@ -147,6 +223,12 @@ public final class Im2ColKernel {
                 int plane = dstOff + p * h * w;
                 int rows = colOff + rowsOfPlane(p, n, c, kArea, cols, batchInColumns);
                 int rowStride = batchInColumns ? n * cols : cols;
+                if (Simd.ENABLED && strideW == 1 && planeInVectorReach(col, rows, rowStride, cols, kArea, kw * dilW,
+                        w + padW, dst, plane + h * w)) {
+                    sumPlane(col, rows, rowStride, outH, outW, h, w, kh, kw, strideH, padH, padW, dilH, dilW,
+                            dst, plane);
+                    continue;
+                }
                 Arrays.fill(dst, plane, plane + h * w, 0f);
                 for (int ky = 0; ky < kh; ky++) {
                     for (int kx = 0; kx < kw; kx++) {
@@ -161,12 +243,8 @@ public final class Im2ColKernel {
                             }
                             int d = plane + iy * w + xOff;
                             int s = row + oy * outW;
-                            if (strideW == 1) {
-                                GatherKernel.addInto(dst, d + oxLo, col, s + oxLo, oxHi - oxLo);
-                            } else {
-                                for (int ox = oxLo; ox < oxHi; ox++) {
-                                    dst[d + ox * strideW] += col[s + ox];
-                                }
+                            for (int ox = oxLo; ox < oxHi; ox++) {
+                                dst[d + ox * strideW] += col[s + ox];
                             }
                         }
                     }
@@ -175,21 +253,56 @@ public final class Im2ColKernel {
         });
     }
 
-    /** Copies a short row: whole vectors, then one masked vector (System.arraycopy's call cost dominated rows of 10-28). */
-    private static void copyRun(float[] src, int s, float[] dst, int d, int len) {
-        int i = 0;
-        if (Simd.ENABLED) {
-            for (int bound = F.loopBound(len); i < bound; i += F.length()) {
-                FloatVector.fromArray(F, src, s + i).intoArray(dst, d + i);
+    /**
+     * Whether every vector {@link #sumPlane} would load or store for a plane lies inside the arrays
+     * (only planes at the very ends of the arrays fail). The others go the scalar way: letting the
+     * Vector API's out-of-range check run at all made C2 compile the masked loads 3-4x slower.
+     */
+    private static boolean planeInVectorReach(float[] col, int rows, int rowStride, int cols, int kArea,
+            int maxShift, int maxLead, float[] dst, int planeEnd) {
+        int lanes = F.length();
+        return rows - maxShift >= 0
+                && rows + (long) (kArea - 1) * rowStride + cols + maxLead + lanes <= col.length
+                && planeEnd + lanes <= dst.length;
+    }
+
+    /**
+     * {@link #col2im} of one input plane for a unit column stride: each vector of an input row is
+     * summed in a register from masked loads of every window position that reaches it, in (ky, kx)
+     * order, and stored once (adding each run of 10-28 elements into memory cost two loads and a
+     * masked store per run).
+     */
+    private static void sumPlane(float[] col, int rows, int rowStride, int outH, int outW, int h, int w,
+            int kh, int kw, int strideH, int padH, int padW, int dilH, int dilW, float[] dst, int plane) {
+        int planeEnd = plane + h * w;
+        FloatVector zero = FloatVector.zero(F);
+        for (int iy = 0; iy < h; iy++) {
+            int d = plane + iy * w;
+            for (int x0 = 0; x0 < w; x0 += F.length()) {
+                FloatVector sum = FloatVector.zero(F);
+                for (int ky = 0; ky < kh; ky++) {
+                    int t = iy + padH - ky * dilH;
+                    int oy = t / strideH;
+                    if (t < 0 || oy * strideH != t || oy >= outH) {
+                        continue;
+                    }
+                    int s = rows + ky * kw * rowStride + oy * outW + x0;
+                    for (int kx = 0; kx < kw; kx++) {
+                        // Lane j is input column x0 + j, read by output column x0 + j - shift.
+                        int shift = kx * dilW - padW;
+                        VectorMask<Float> m = Simd.lanes(shift - x0, outW + shift - x0);
+                        FloatVector v = FloatVector.fromArray(F, col, s + kx * rowStride - shift);
+                        sum = sum.add(zero.blend(v, m));
+                    }
+                }
+                // Lanes past the row are zero; they may land on later rows of this plane, written after,
+                // or past the plane, which must not be touched.
+                if (d + x0 + F.length() <= planeEnd) {
+                    sum.intoArray(dst, d + x0);
+                } else {
+                    sum.intoArray(dst, d + x0, Simd.lanes(0, w - x0));
+                }
             }
-            if (i < len) {
-                VectorMask<Float> m = F.indexInRange(i, len);
-                FloatVector.fromArray(F, src, s + i, m).intoArray(dst, d + i, m);
-            }
-            return;
-        }
-        for (; i < len; i++) {
-            dst[d + i] = src[s + i];
         }
     }
 

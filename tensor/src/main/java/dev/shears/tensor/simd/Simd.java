@@ -2,6 +2,7 @@ package dev.shears.tensor.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -52,6 +53,18 @@ public final class Simd {
                     + " exceeds this CPU's preferred vector width of " + preferred + " bits");
         }
         return bits;
+    }
+
+    /**
+     * The float mask of lanes {@code [from, to)}, clamped to {@code [0, LANES)} (empty when
+     * {@code to <= from}). Built from a bit pattern because {@code indexInRange}'s branches kept C2
+     * from keeping the mask in a register: a masked load per short row then cost tens of cycles.
+     */
+    public static VectorMask<Float> lanes(int from, int to) {
+        int lo = Math.clamp(from, 0, LANES);
+        int hi = Math.clamp(to, lo, LANES);
+        long bits = hi == 0 ? 0L : (-1L >>> (64 - hi)) & (-1L << lo);
+        return VectorMask.fromLong(F, bits);
     }
 
     /** A one-line description for benchmark headers and logs, e.g. {@code "FloatVector 512-bit (16 lanes)"}. */

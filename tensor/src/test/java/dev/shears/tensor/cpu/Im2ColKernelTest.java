@@ -49,7 +49,11 @@ class Im2ColKernelTest {
                 new Geo(3, 1, 17, 31, 5, 7, 3, 2, 2, 3, 1, 2),
                 new Geo(1, 1, 2, 33, 2, 33, 1, 1, 0, 0, 1, 1),
                 new Geo(1, 2, 3, 1, 3, 3, 3, 3, 2, 2, 1, 1),              // some kernel columns only see padding
-                new Geo(2, 1, 4, 2, 3, 3, 1, 1, 2, 2, 1, 1)));
+                new Geo(2, 1, 4, 2, 3, 3, 1, 1, 2, 2, 1, 1),
+                // Enough planes that the middle ones take the vector paths (the ends go scalar):
+                new Geo(4, 6, 14, 14, 5, 5, 1, 1, 0, 0, 1, 1),            // LeNet-5's second convolution
+                new Geo(5, 1, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1),            // its first, padded
+                new Geo(3, 4, 11, 2 * l + 3, 3, 3, 2, 1, 1, 2, 2, 1)));   // row stride 2, dilation, long rows
         SplittableRandom rng = new SplittableRandom(seed);
         while (g.size() < 40) {
             Geo c = new Geo(1 + rng.nextInt(3), 1 + rng.nextInt(4), 1 + rng.nextInt(12), 1 + rng.nextInt(2 * l + 3),

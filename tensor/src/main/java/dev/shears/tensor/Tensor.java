@@ -1143,6 +1143,57 @@ public final class Tensor {
         return new Tensor(dst, Layout.contiguous(out));
     }
 
+    /**
+     * 2-D convolution (cross-correlation, no bias) of this [n, c, h, w] batch with {@code weight}
+     * [o, c, kh, kw] → [n, o, outH, outW]. The CPU backend convolves few-tap windows (c·kh·kw ≤ 32,
+     * unit stride and dilation) directly and others through im2col and one GEMM.
+     */
+    public Tensor conv2d(Tensor weight, Kernel2d k) {
+        Window2d w = window("conv2d", k);
+        int o = convWeightChannels("conv2d", weight, w);
+        Shape out = Shape.of(w.n(), o, w.outH(), w.outW());
+        Storage dst = backend().allocate(DType.F32, out.numel());
+        if (out.numel() > 0 && w.c() > 0) {
+            backend().conv2d(storage, layout, w, weight.storage, weight.layout, o, dst);
+        }
+        return new Tensor(dst, Layout.contiguous(out));
+    }
+
+    /**
+     * The weight gradient of {@link #conv2d} with this batch as its input: {@code gy} [n, o, outH, outW]
+     * is the output gradient; the result has {@code weightShape} [o, c, kh, kw].
+     */
+    public Tensor conv2dWeightGrad(Tensor gy, Kernel2d k, Shape weightShape) {
+        Window2d w = window("conv2dWeightGrad", k);
+        if (weightShape.rank() != 4 || weightShape.dim(1) != w.c() || weightShape.dim(2) != k.kh()
+                || weightShape.dim(3) != k.kw()) {
+            throw new ShapeException("conv2dWeightGrad: weight shape " + weightShape + " does not match input channels "
+                    + w.c() + " and window " + k.kh() + "x" + k.kw());
+        }
+        int o = weightShape.dim(0);
+        Shape expected = Shape.of(w.n(), o, w.outH(), w.outW());
+        gy.requireDType("conv2dWeightGrad", DType.F32);
+        if (!gy.shape().equals(expected)) {
+            throw new ShapeException("conv2dWeightGrad: output gradient " + gy.shape() + " must be " + expected);
+        }
+        requireSameDevice("conv2dWeightGrad", gy);
+        Storage dst = backend().allocate(DType.F32, weightShape.numel());
+        if (weightShape.numel() > 0 && expected.numel() > 0) {
+            backend().conv2dWeightGrad(storage, layout, w, gy.storage, gy.layout, o, dst);
+        }
+        return new Tensor(dst, Layout.contiguous(weightShape));
+    }
+
+    private int convWeightChannels(String op, Tensor weight, Window2d w) {
+        weight.requireDType(op, DType.F32);
+        requireSameDevice(op, weight);
+        if (weight.rank() != 4 || weight.dim(1) != w.c() || weight.dim(2) != w.kh() || weight.dim(3) != w.kw()) {
+            throw new ShapeException(op + ": weight " + weight.shape() + " must be [o, " + w.c() + ", " + w.kh() + ", "
+                    + w.kw() + "] for input " + shape());
+        }
+        return weight.dim(0);
+    }
+
     /** Max pooling of [n, c, h, w]: values [n, c, outH, outW] and argmax as flat indices within each input plane. */
     public IndexedValues maxPool2d(Kernel2d k) {
         Window2d w = poolWindow("maxPool2d", k);

@@ -200,4 +200,42 @@ class TensorConvTest {
         assertEquals("maxPool2d: expected F32, got I32 (shape [1, 1, 2, 2])", d.getMessage());
         assertEquals(Shape.of(0, 2, 3, 3), Tensor.zeros(0, 2, 4, 4).avgPool2d(Kernel2d.square(2, 1, 0), true).shape());
     }
+
+    /** conv2d and its weight gradient (direct for few taps, im2col otherwise) equal the im2col products. */
+    @Test
+    void conv2dAndWeightGradientMatchIm2colProducts() {
+        Rng rng = Rng.seeded(71);
+        for (Object[] c : cases()) {
+            int[] dims = (int[]) c[0];
+            Kernel2d k = (Kernel2d) c[1];
+            int o = 3;
+            Tensor x = Tensor.randn(rng, dims);
+            Tensor weight = Tensor.randn(rng, o, dims[1], k.kh(), k.kw());
+            Tensor cols = x.im2col(k);                                    // [n, c·kh·kw, L]
+            Tensor wm = weight.reshape(o, -1);
+            Tensor expected = wm.matmul(cols);                            // [n, o, L]
+            Tensor y = x.conv2d(weight, k);
+            String ctx = java.util.Arrays.toString(dims) + " " + k;
+            ArrayAssert.assertClose(expected.toFloatArray(), y.toFloatArray(), 1e-5, 1e-5, ctx + " conv2d");
+            assertEquals(Shape.of(dims[0], o, y.dim(2), y.dim(3)), y.shape(), ctx);
+            assertEquals(expected.dim(2), y.dim(2) * y.dim(3), ctx);
+
+            Tensor gy = Tensor.randn(rng, y.shape().dims());
+            Tensor gyFlat = gy.reshape(dims[0], o, -1);
+            Tensor expectedGrad = gyFlat.matmul(cols.transpose(1, 2)).sum(0, false);  // Σ_n gy_n · cols_nᵀ
+            Tensor grad = x.conv2dWeightGrad(gy, k, weight.shape());
+            assertEquals(weight.shape(), grad.shape(), ctx);
+            ArrayAssert.assertClose(expectedGrad.toFloatArray(), grad.toFloatArray(), 1e-4, 1e-4, ctx + " weight grad");
+        }
+    }
+
+    @Test
+    void conv2dRejectsMismatchedWeightsAndGradients() {
+        Tensor x = Tensor.zeros(2, 3, 8, 8);
+        Kernel2d k = Kernel2d.square(3, 1, 0);
+        ShapeException e = assertThrows(ShapeException.class, () -> x.conv2d(Tensor.zeros(4, 2, 3, 3), k));
+        assertEquals(true, e.getMessage().contains("[4, 2, 3, 3]"), e.getMessage());
+        e = assertThrows(ShapeException.class, () -> x.conv2dWeightGrad(Tensor.zeros(2, 4, 5, 5), k, Shape.of(4, 3, 3, 3)));
+        assertEquals(true, e.getMessage().contains("[2, 4, 5, 5]"), e.getMessage());
+    }
 }

@@ -45,6 +45,10 @@ public final class ConvFunctions {
         if (bias != null && (bias.rank() != 1 || bias.dim(0) != o)) {
             throw new ShapeException("conv2d: bias " + bias.shape() + " must be [" + o + "]");
         }
+        if (directSuits(x.dim(1), k)) {
+            Var y = direct(x, weight, k);
+            return bias == null ? y : y.add(bias.reshape(1, o, 1, 1));
+        }
         int n = x.dim(0);
         int outH = (x.dim(2) + 2 * k.padH() - k.dilH() * (k.kh() - 1) - 1) / k.strideH() + 1;
         int outW = (x.dim(3) + 2 * k.padW() - k.dilW() * (k.kw() - 1) - 1) / k.strideW() + 1;
@@ -54,6 +58,40 @@ public final class ConvFunctions {
                 .reshape(o, n, outH * outW).permute(1, 0, 2)           // [n, o, L]
                 .reshape(n, o, outH, outW);
         return bias == null ? y : y.add(bias.reshape(1, o, 1, 1));
+    }
+
+    /**
+     * Windows of at most this many taps (c·kh·kw), at unit stride and dilation, convolve directly
+     * ({@link Tensor#conv2d}): for a first layer like LeNet-5's (25 taps) the im2col route's column
+     * matrix, 25 times the input, cost more than the arithmetic.
+     */
+    static final int DIRECT_MAX_TAPS = 32;
+
+    private static boolean directSuits(int channels, Kernel2d k) {
+        return channels * k.kh() * k.kw() <= DIRECT_MAX_TAPS && k.strideH() == 1 && k.strideW() == 1
+                && k.dilH() == 1 && k.dilW() == 1;
+    }
+
+    /**
+     * The direct convolution as one op: its weight gradient is {@link Tensor#conv2dWeightGrad}, and
+     * the input gradient (only when the input needs one) is col2im of Wᵀ·gy.
+     */
+    private static Var direct(Var x, Var weight, Kernel2d k) {
+        Tensor y = x.value().conv2d(weight.value(), k);
+        return Var.result("conv2d", y, g -> {
+            Tensor gw = x.value().conv2dWeightGrad(g, k, weight.shape());
+            Tensor gx = x.requiresGrad() ? inputGrad(g, weight.value(), x.shape().dims(), k) : null;
+            return new Tensor[] {gx, gw};
+        }, x, weight);
+    }
+
+    private static Tensor inputGrad(Tensor gy, Tensor weight, int[] inputDims, Kernel2d k) {
+        int n = gy.dim(0);
+        int o = gy.dim(1);
+        int plane = gy.dim(2) * gy.dim(3);
+        Tensor byChannel = gy.reshape(n, o, plane).permute(1, 0, 2).contiguous().reshape(o, n * plane);
+        Tensor columns = weight.reshape(o, -1).transpose(0, 1).matmul(byChannel); // [c·kh·kw, n·L]
+        return columns.reshape(-1, n, plane).permute(1, 0, 2).col2im(inputDims[1], inputDims[2], inputDims[3], k);
     }
 
     /** Max pooling [n, c, h, w] → [n, c, outH, outW]; the gradient goes to each window's argmax. */

@@ -331,6 +331,61 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void conv2d(Storage x, Layout xLayout, Window2d w, Storage weight, Layout weightLayout, int o, Storage y) {
+        Block xb = contiguousBlock(x, xLayout);
+        Block wb = contiguousBlock(weight, weightLayout);
+        float[] out = cpu(y).floats();
+        if (DirectConvKernel.suits(w.c(), w.kh(), w.kw(), w.strideH(), w.strideW(), w.dilH(), w.dilW())) {
+            DirectConvKernel.forward(xb.data, xb.offset, w.n(), w.c(), w.h(), w.w(), wb.data, wb.offset, o, w.kh(), w.kw(),
+                    w.padH(), w.padW(), out, 0);
+            return;
+        }
+        // One GEMM over the batch-in-columns im2col, then [o, n, L] reordered to [n, o, L].
+        int rows = w.c() * w.kh() * w.kw();
+        int plane = w.outH() * w.outW();
+        int cols = w.n() * plane;
+        float[] unfolded = im2colBatchInColumns(xb, w);
+        float[] product = new float[o * cols];
+        GemmKernel.run(o, cols, rows, wb.data, wb.offset, rows, 1, unfolded, 0, cols, 1, product, 0, cols, false);
+        for (int img = 0; img < w.n(); img++) {
+            for (int oc = 0; oc < o; oc++) {
+                System.arraycopy(product, oc * cols + img * plane, out, (img * o + oc) * plane, plane);
+            }
+        }
+    }
+
+    @Override
+    public void conv2dWeightGrad(Storage x, Layout xLayout, Window2d w, Storage gy, Layout gyLayout, int o, Storage dw) {
+        Block xb = contiguousBlock(x, xLayout);
+        Block gb = contiguousBlock(gy, gyLayout);
+        float[] grad = cpu(dw).floats();
+        if (DirectConvKernel.suits(w.c(), w.kh(), w.kw(), w.strideH(), w.strideW(), w.dilH(), w.dilW())) {
+            DirectConvKernel.weightGrad(xb.data, xb.offset, w.n(), w.c(), w.h(), w.w(), gb.data, gb.offset, o, w.kh(),
+                    w.kw(), w.padH(), w.padW(), grad, 0, false);
+            return;
+        }
+        // dW [o, rows] = gy as [o, n·L] times the im2col columns transposed: one long dot per weight.
+        int rows = w.c() * w.kh() * w.kw();
+        int plane = w.outH() * w.outW();
+        int cols = w.n() * plane;
+        float[] unfolded = im2colBatchInColumns(xb, w);
+        float[] gyByChannel = new float[o * cols];
+        for (int img = 0; img < w.n(); img++) {
+            for (int oc = 0; oc < o; oc++) {
+                System.arraycopy(gb.data, gb.offset + (img * o + oc) * plane, gyByChannel, oc * cols + img * plane, plane);
+            }
+        }
+        GemmKernel.run(o, rows, cols, gyByChannel, 0, cols, 1, unfolded, 0, 1, cols, grad, 0, rows, false);
+    }
+
+    private static float[] im2colBatchInColumns(Block x, Window2d w) {
+        float[] unfolded = new float[w.c() * w.kh() * w.kw() * w.n() * w.outH() * w.outW()];
+        Im2ColKernel.im2col(x.data, x.offset, w.n(), w.c(), w.h(), w.w(), w.kh(), w.kw(), w.strideH(), w.strideW(),
+                w.padH(), w.padW(), w.dilH(), w.dilW(), unfolded, 0, true);
+        return unfolded;
+    }
+
+    @Override
     public void maxPool2d(Storage src, Layout srcLayout, Window2d w, Storage values, Storage argmax) {
         Block b = contiguousBlock(src, srcLayout);
         PoolKernel.maxPool2d(b.data, b.offset, w.n(), w.c(), w.h(), w.w(), w.kh(), w.kw(), w.strideH(), w.strideW(),

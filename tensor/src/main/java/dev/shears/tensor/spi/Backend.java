@@ -113,6 +113,17 @@ public interface Backend {
     /** The adjoint of im2col: columns [n, c·kh·kw, outH·outW] summed into [n, c, h, w]. */
     void col2im(Storage cols, Layout colsLayout, Window2d window, Storage dst);
 
+    /**
+     * Convolution (cross-correlation) of x [n, c, h, w] with weight [o, c, kh, kw] into
+     * y [n, o, outH, outW], no bias.
+     */
+    void conv2d(Storage x, Layout xLayout, Window2d window, Storage weight, Layout weightLayout, int outChannels,
+                Storage y);
+
+    /** The weight gradient of {@link #conv2d} for the output gradient gy [n, o, outH, outW], into dw [o, c, kh, kw]. */
+    void conv2dWeightGrad(Storage x, Layout xLayout, Window2d window, Storage gy, Layout gyLayout, int outChannels,
+                          Storage dw);
+
     /** Max pooling into values [n, c, outH, outW] and I32 argmax (flat index within the input plane). */
     void maxPool2d(Storage src, Layout srcLayout, Window2d window, Storage values, Storage argmax);
 

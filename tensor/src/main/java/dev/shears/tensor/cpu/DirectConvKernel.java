@@ -22,8 +22,9 @@ import jdk.incubator.vector.FloatVector;
 public final class DirectConvKernel {
     /** Largest {@code c * kh * kw} this kernel takes: beyond it the im2col GEMM reuses loads better. */
     public static final int MAX_WINDOW = 32;
-    /** Output channels computed together in the forward pass. */
+    /** Output channels computed together in the forward pass, and weights in the weight gradient. */
     private static final int CHANNEL_BLOCK = 4;
+    private static final int TAP_BLOCK = 4;
 
     private DirectConvKernel() {}
 
@@ -130,12 +131,13 @@ public final class DirectConvKernel {
             float[] xpad = new float[g.scratchSize()];
             float[] gpad = new float[g.outH * gRow];
             float[] acc = new float[window * lanes];
+            int[] taps = g.taps();
             for (int oc = lo; oc < hi; oc++) {
                 Arrays.fill(acc, 0f);
                 for (int img = 0; img < n; img++) {
                     g.pad(x, xOff + img * c * h * w, xpad);
                     padRows(gy, gyOff + (img * o + oc) * g.outH * g.outW, g.outH, g.outW, gpad, gRow);
-                    accumulatePlane(g, xpad, gpad, gRow, acc);
+                    accumulatePlane(g, xpad, gpad, gRow, taps, acc);
                 }
                 float[] lane = new float[lanes];
                 for (int q = 0; q < window; q++) {
@@ -151,24 +153,44 @@ public final class DirectConvKernel {
         });
     }
 
-    /** Adds one image's products into the per-weight lane accumulators {@code acc [c*kh*kw][LANES]}. */
-    private static void accumulatePlane(Geometry g, float[] xpad, float[] gpad, int gRow, float[] acc) {
+    /**
+     * Adds one image's products into the per-weight lane accumulators {@code acc [c*kh*kw][LANES]}.
+     * Four weights at a time keep their sums in registers over the whole image and share each loaded
+     * output-gradient vector ({@code taps[q]}: where weight q's window starts in the scratch image);
+     * past the last weight the block repeats it without storing.
+     */
+    private static void accumulatePlane(Geometry g, float[] xpad, float[] gpad, int gRow, int[] taps, float[] acc) {
         int lanes = F.length();
-        for (int oy = 0; oy < g.outH; oy++) {
-            int q = 0;
-            for (int ci = 0; ci < g.c; ci++) {
-                for (int ky = 0; ky < g.kh; ky++) {
-                    int row = g.row(ci, oy + ky);
-                    for (int kx = 0; kx < g.kw; kx++, q++) {
-                        FloatVector a = FloatVector.fromArray(F, acc, q * lanes);
-                        for (int x0 = 0; x0 < gRow; x0 += lanes) {
-                            a = FloatVector.fromArray(F, gpad, oy * gRow + x0)
-                                    .fma(FloatVector.fromArray(F, xpad, row + x0 + kx), a);
-                        }
-                        a.intoArray(acc, q * lanes);
-                    }
+        int window = taps.length;
+        for (int q = 0; q < window; q += TAP_BLOCK) {
+            int t0 = taps[q];
+            int t1 = taps[Math.min(q + 1, window - 1)];
+            int t2 = taps[Math.min(q + 2, window - 1)];
+            int t3 = taps[Math.min(q + 3, window - 1)];
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int oy = 0; oy < g.outH; oy++) {
+                int gr = oy * gRow;
+                int xr = oy * g.rowWidth;
+                for (int x0 = 0; x0 < gRow; x0 += lanes) {
+                    FloatVector gv = FloatVector.fromArray(F, gpad, gr + x0);
+                    int xo = xr + x0;
+                    a0 = gv.fma(FloatVector.fromArray(F, xpad, t0 + xo), a0);
+                    a1 = gv.fma(FloatVector.fromArray(F, xpad, t1 + xo), a1);
+                    a2 = gv.fma(FloatVector.fromArray(F, xpad, t2 + xo), a2);
+                    a3 = gv.fma(FloatVector.fromArray(F, xpad, t3 + xo), a3);
                 }
             }
+            addInto(acc, q, window, a0);
+            addInto(acc, q + 1, window, a1);
+            addInto(acc, q + 2, window, a2);
+            addInto(acc, q + 3, window, a3);
+        }
+    }
+
+    private static void addInto(float[] acc, int q, int window, FloatVector v) {
+        if (q < window) {
+            int at = q * F.length();
+            FloatVector.fromArray(F, acc, at).add(v).intoArray(acc, at);
         }
     }
 
@@ -270,6 +292,20 @@ public final class DirectConvKernel {
         /** Start of scratch row {@code r} (padded coordinates) of channel {@code ci}. */
         int row(int ci, int r) {
             return (ci * rowsPerChannel + r) * rowWidth;
+        }
+
+        /** Where each weight's window starts in the scratch image for output row 0, in weight order. */
+        int[] taps() {
+            int[] taps = new int[c * kh * kw];
+            int q = 0;
+            for (int ci = 0; ci < c; ci++) {
+                for (int ky = 0; ky < kh; ky++) {
+                    for (int kx = 0; kx < kw; kx++) {
+                        taps[q++] = row(ci, ky) + kx;
+                    }
+                }
+            }
+            return taps;
         }
 
         /** Copies image {@code x[off ..]} into the zeroed scratch with its padding margins. */

@@ -1,6 +1,7 @@
 package dev.shears.nn;
 
 import dev.shears.autograd.Var;
+import dev.shears.sparse.Mask;
 import dev.shears.tensor.DType;
 import dev.shears.tensor.ShapeException;
 import dev.shears.tensor.Tensor;
@@ -53,6 +54,39 @@ public class Parameter extends Var {
         this.mask = mask;
         this.maskF32 = f;
         return this;
+    }
+
+    /** Sets a {@link Mask} (null clears it); see {@link #setMask(Tensor)}. */
+    public Parameter setMask(Mask mask) {
+        return setMask(mask == null ? null : mask.tensor());
+    }
+
+    /**
+     * Intersects the current mask with {@code mask} (iterative pruning: what was pruned stays
+     * pruned), or sets it when unmasked, and zeroes the newly pruned entries.
+     */
+    public Parameter pruneTo(Mask mask) {
+        Mask combined = this.mask == null ? mask : Mask.of(this.mask).and(mask);
+        return setMask(combined).applyMask();
+    }
+
+    /** The mask as a {@link Mask}, or null when unmasked. */
+    public Mask maskPattern() {
+        return mask == null ? null : Mask.of(mask);
+    }
+
+    /**
+     * Folds the mask into the value for good: pruned entries become zero and the mask is dropped,
+     * so they may train again from zero (what "making pruning permanent" means for a dense layer).
+     */
+    public Parameter makePermanent() {
+        applyMask();
+        return clearMask();
+    }
+
+    /** Drops the mask (the value is left as is). */
+    public Parameter clearMask() {
+        return setMask((Tensor) null);
     }
 
     /** The mask as given to {@link #setMask}, or null when unmasked. */

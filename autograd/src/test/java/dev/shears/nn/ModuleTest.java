@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.autograd.Inputs;
 import dev.shears.autograd.Var;
+import dev.shears.sparse.Mask;
 import dev.shears.tensor.Rng;
+import dev.shears.tensor.Shape;
 import dev.shears.tensor.Tensor;
 import java.util.HashMap;
 import java.util.List;
@@ -266,7 +268,19 @@ class ModuleTest {
         p.applyMask();
         assertArrayEquals(new float[] {1, 0, 0, 4}, p.value().toFloatArray());
         assertThrows(RuntimeException.class, () -> p.setMask(Tensor.ones(4)));
-        p.setMask(null);
+        p.clearMask();
         assertSame(p, p.effective());
+    }
+
+    @Test
+    void pruningIntersectsMasksAndCanBeMadePermanent() {
+        Parameter p = new Parameter("w", Tensor.of(new float[] {1, -2, 3, -4, 5, -6}, 2, 3));
+        p.pruneTo(Mask.fromKeptIndices(Shape.of(2, 3), new int[] {0, 1, 2, 3}));
+        p.pruneTo(Mask.fromKeptIndices(Shape.of(2, 3), new int[] {1, 2, 3, 4, 5})); // 4 and 5 were already pruned
+        assertEquals(Mask.fromKeptIndices(Shape.of(2, 3), new int[] {1, 2, 3}), p.maskPattern());
+        assertArrayEquals(new float[] {0, -2, 3, -4, 0, 0}, p.value().toFloatArray());
+        p.makePermanent();
+        assertFalse(p.isMasked());
+        assertArrayEquals(new float[] {0, -2, 3, -4, 0, 0}, p.value().toFloatArray());
     }
 }

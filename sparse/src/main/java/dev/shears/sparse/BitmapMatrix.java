@@ -68,6 +68,11 @@ public final class BitmapMatrix implements SparseMatrix {
         return build(op, Selection.nonZeros(op, w));
     }
 
+    /** {@link #fromDenseAndMask(Tensor, Tensor)} with a {@link Mask} of w's shape. */
+    public static BitmapMatrix fromDenseAndMask(Tensor w, Mask mask) {
+        return fromDenseAndMask(w, mask.tensor());
+    }
+
     /**
      * Keeps the positions where {@code mask} is 1, zeros included (so the pattern survives
      * {@link #withValues}).

@@ -75,6 +75,11 @@ public final class CsrMatrix implements SparseMatrix {
         return build(op, Selection.nonZeros(op, w));
     }
 
+    /** {@link #fromDenseAndMask(Tensor, Tensor)} with a {@link Mask} of w's shape. */
+    public static CsrMatrix fromDenseAndMask(Tensor w, Mask mask) {
+        return fromDenseAndMask(w, mask.tensor());
+    }
+
     /**
      * Keeps the positions where {@code mask} is 1, zeros included (so the pattern survives
      * {@link #withValues}).

@@ -94,6 +94,11 @@ public final class SemiStructured24 implements SparseMatrix {
         return build(op, keepTopTwo(s, sc));
     }
 
+    /** {@link #fromDenseAndMask(Tensor, Tensor)} with a {@link Mask} of w's shape. */
+    public static SemiStructured24 fromDenseAndMask(Tensor w, Mask mask) {
+        return fromDenseAndMask(w, mask.tensor());
+    }
+
     /**
      * Keeps the positions where {@code mask} is 1, zeros included. A group may keep at most 2; one
      * keeping fewer is completed with its lowest unkept positions holding explicit zeros, so

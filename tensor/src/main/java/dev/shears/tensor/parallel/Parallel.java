@@ -1,10 +1,8 @@
 package dev.shears.tensor.parallel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
@@ -30,11 +28,14 @@ public final class Parallel {
     }
 
     private static final int THREADS = configuredThreads();
+    /**
+     * How long an idle worker keeps polling for its next job before it parks. Waking a parked
+     * thread costs tens of microseconds on a VM, as long as many whole kernels: a training step's
+     * back-to-back ops then ran mostly on the calling thread alone.
+     */
+    private static final long SPIN_NANOS = Long.getLong("x.spin", 100_000);
     /** Helper threads; the calling thread works too, so a call uses at most threads() - 1 of them. */
-    private static final ForkJoinPool POOL = newPool(Math.max(1, THREADS - 1));
-    private static final int NOT_STARTED = 0;
-    private static final int RUNNING = 1;
-    private static final int CALLED_OFF = 2;
+    private static final Worker[] WORKERS = startWorkers(THREADS - 1);
     /** Set while the calling thread runs chunks of its own, so nested calls run serially. */
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
     /** A caller-scoped cap on parallelism (benchmarks compare 1 and N threads in one JVM). */
@@ -119,17 +120,11 @@ public final class Parallel {
                 }
             }
         };
-        // A helper that has not started when the caller runs out of chunks is called off rather than
-        // waited for: waking a parked worker costs tens of microseconds, longer than a small op.
-        ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[workers - 1];
-        AtomicIntegerArray started = new AtomicIntegerArray(helpers.length);
+        // A worker busy with another caller's job is skipped; the threads that do run share the chunks.
+        HelperJob[] helpers = new HelperJob[Math.min(workers - 1, WORKERS.length)];
         for (int h = 0; h < helpers.length; h++) {
-            int id = h;
-            helpers[h] = POOL.submit(() -> {
-                if (started.compareAndSet(id, NOT_STARTED, RUNNING)) {
-                    claimLoop.run();
-                }
-            });
+            HelperJob job = new HelperJob(claimLoop);
+            helpers[h] = WORKERS[h].offer(job) ? job : null;
         }
         Throwable failure = null;
         INSIDE.set(Boolean.TRUE);
@@ -140,16 +135,13 @@ public final class Parallel {
         } finally {
             INSIDE.set(Boolean.FALSE);
         }
-        for (int h = 0; h < helpers.length; h++) {
-            if (started.compareAndSet(h, NOT_STARTED, CALLED_OFF)) {
-                continue; // it will see CALLED_OFF and return without touching any chunk
+        for (HelperJob job : helpers) {
+            if (job == null || job.callOff()) {
+                continue; // never started: it will return without touching any chunk
             }
-            try {
-                helpers[h].join();
-            } catch (RuntimeException | Error e) {
-                if (failure == null) {
-                    failure = e;
-                }
+            Throwable f = job.awaitDone();
+            if (failure == null) {
+                failure = f;
             }
         }
         if (failure instanceof RuntimeException e) {
@@ -197,19 +189,102 @@ public final class Parallel {
         }
     }
 
-    private static ForkJoinPool newPool(int threads) {
-        AtomicInteger ids = new AtomicInteger();
-        return new ForkJoinPool(threads, pool -> {
-            Worker w = new Worker(pool);
-            w.setName("shears-worker-" + ids.getAndIncrement());
-            w.setDaemon(true);
-            return w;
-        }, null, false);
+    private static Worker[] startWorkers(int count) {
+        Worker[] workers = new Worker[Math.max(0, count)];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i);
+            workers[i].start();
+        }
+        return workers;
     }
 
-    private static final class Worker extends ForkJoinWorkerThread {
-        Worker(ForkJoinPool pool) {
-            super(pool);
+    /**
+     * One helper's share of a call: runs the claim loop unless the caller called it off first
+     * (a helper that has not started when the chunks run out is not waited for).
+     */
+    private static final class HelperJob implements Runnable {
+        private static final int NOT_STARTED = 0;
+        private static final int RUNNING = 1;
+        private static final int CALLED_OFF = 2;
+        private final AtomicInteger state = new AtomicInteger(NOT_STARTED);
+        private final Runnable claimLoop;
+        private volatile boolean done;
+        private Throwable failure;
+
+        HelperJob(Runnable claimLoop) {
+            this.claimLoop = claimLoop;
+        }
+
+        @Override
+        public void run() {
+            if (!state.compareAndSet(NOT_STARTED, RUNNING)) {
+                return;
+            }
+            try {
+                claimLoop.run();
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                done = true;
+            }
+        }
+
+        /** True if the job had not started and now never will. */
+        boolean callOff() {
+            return state.compareAndSet(NOT_STARTED, CALLED_OFF);
+        }
+
+        /** Waits for a started job (it is running chunks, so not for long) and returns its failure, if any. */
+        Throwable awaitDone() {
+            while (!done) {
+                Thread.onSpinWait();
+            }
+            return failure;
+        }
+    }
+
+    /** A pool thread: runs the jobs handed to it, polling for {@link #SPIN_NANOS} before parking. */
+    private static final class Worker extends Thread {
+        private final AtomicReference<Runnable> job = new AtomicReference<>();
+
+        Worker(int id) {
+            super("shears-worker-" + id);
+            setDaemon(true);
+        }
+
+        /** Hands this worker a job; false if it is still busy with another one. */
+        boolean offer(Runnable r) {
+            if (!job.compareAndSet(null, r)) {
+                return false;
+            }
+            LockSupport.unpark(this);
+            return true;
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Runnable r = awaitJob();
+                try {
+                    r.run(); // a HelperJob: never throws
+                } finally {
+                    job.set(null);
+                }
+            }
+        }
+
+        private Runnable awaitJob() {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            Runnable r;
+            while ((r = job.get()) == null) {
+                if (System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                    deadline = System.nanoTime() + SPIN_NANOS;
+                }
+            }
+            return r;
         }
     }
 }

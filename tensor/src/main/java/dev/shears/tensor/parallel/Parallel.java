@@ -33,7 +33,7 @@ public final class Parallel {
      * thread costs tens of microseconds on a VM, as long as many whole kernels: a training step's
      * back-to-back ops then ran mostly on the calling thread alone.
      */
-    private static final long SPIN_NANOS = Long.getLong("x.spin", 100_000);
+    private static final long SPIN_NANOS = 100_000;
     /** Helper threads; the calling thread works too, so a call uses at most threads() - 1 of them. */
     private static final Worker[] WORKERS = startWorkers(THREADS - 1);
     /** Set while the calling thread runs chunks of its own, so nested calls run serially. */
@@ -234,6 +234,11 @@ public final class Parallel {
             return state.compareAndSet(NOT_STARTED, CALLED_OFF);
         }
 
+        /** Whether the job was called off or has finished (its slot may be reused). */
+        boolean isOver() {
+            return state.get() == CALLED_OFF || done;
+        }
+
         /** Waits for a started job (it is running chunks, so not for long) and returns its failure, if any. */
         Throwable awaitDone() {
             while (!done) {
@@ -245,16 +250,24 @@ public final class Parallel {
 
     /** A pool thread: runs the jobs handed to it, polling for {@link #SPIN_NANOS} before parking. */
     private static final class Worker extends Thread {
-        private final AtomicReference<Runnable> job = new AtomicReference<>();
+        private final AtomicReference<HelperJob> job = new AtomicReference<>();
 
         Worker(int id) {
             super("shears-worker-" + id);
             setDaemon(true);
         }
 
-        /** Hands this worker a job; false if it is still busy with another one. */
-        boolean offer(Runnable r) {
-            if (!job.compareAndSet(null, r)) {
+        /**
+         * Hands this worker a job; false if it is running another caller's. A job still in the slot
+         * that was called off or has finished is replaced: the worker may not have woken up to
+         * clear it yet, and waiting for that would leave the new call on one thread.
+         */
+        boolean offer(HelperJob next) {
+            HelperJob current = job.get();
+            if (current != null && !current.isOver()) {
+                return false;
+            }
+            if (!job.compareAndSet(current, next)) {
                 return false;
             }
             LockSupport.unpark(this);
@@ -264,18 +277,15 @@ public final class Parallel {
         @Override
         public void run() {
             while (true) {
-                Runnable r = awaitJob();
-                try {
-                    r.run(); // a HelperJob: never throws
-                } finally {
-                    job.set(null);
-                }
+                HelperJob r = awaitJob();
+                r.run(); // never throws: failures are kept for the caller
+                job.compareAndSet(r, null); // unless a new job already replaced it
             }
         }
 
-        private Runnable awaitJob() {
+        private HelperJob awaitJob() {
             long deadline = System.nanoTime() + SPIN_NANOS;
-            Runnable r;
+            HelperJob r;
             while ((r = job.get()) == null) {
                 if (System.nanoTime() < deadline) {
                     Thread.onSpinWait();

@@ -175,6 +175,22 @@ class ParallelTest {
     @Test
     void workersAreNamedDaemons() {
         assumeTrue(Parallel.poolSize() >= 2, "needs a pool of at least 2 threads");
+        assertWorkersTakePart();
+    }
+
+    /** Calls so short that the caller finishes first call their helpers off; the next call must still get them. */
+    @Test
+    void workersCalledOffServeTheNextCall() {
+        assumeTrue(Parallel.poolSize() >= 2, "needs a pool of at least 2 threads");
+        int[] sink = new int[2];
+        for (int i = 0; i < 2000; i++) {
+            Parallel.forRange(2, 1, (lo, hi) -> sink[lo]++);
+        }
+        assertEquals(4000, sink[0] + sink[1]);
+        assertWorkersTakePart();
+    }
+
+    private static void assertWorkersTakePart() {
         Set<Thread> seen = ConcurrentHashMap.newKeySet();
         Parallel.forRange(64, 1, (lo, hi) -> {
             seen.add(Thread.currentThread());

@@ -1,0 +1,80 @@
+package dev.shears.autograd.ops;
+
+import dev.shears.autograd.Autograd;
+import dev.shears.autograd.Var;
+import dev.shears.sparse.BlockDiagonal;
+import dev.shears.sparse.SemiStructured24;
+import dev.shears.sparse.SparseMatrix;
+import dev.shears.sparse.SparseOps;
+import dev.shears.tensor.Tensor;
+
+/**
+ * Differentiable products with sparse weights whose structure is fixed and whose stored values
+ * are a {@link Var} (laid out as {@link SparseOps#values}), so training moves the values and never
+ * the pattern. Forward and backward are {@link SparseOps} calls: dX = dY·W, dValues =
+ * sddmm(pattern, dY, X), dBias = Σ dY.
+ */
+public final class SparseFunctions {
+    private SparseFunctions() {}
+
+    /**
+     * {@code y = x·Wᵀ + bias} with W = {@code pattern} holding {@code values}, for x
+     * {@code [..., in]} → {@code [..., out]}, differentiable in x, values and bias.
+     *
+     * @param pattern the structure (its own values are ignored)
+     * @param values  F32 of {@code SparseOps.values(pattern)}'s shape, finite
+     * @param bias    {@code [out]}, or null
+     */
+    public static Var linear(Var x, SparseMatrix pattern, Var values, Var bias) {
+        return product("sparseLinear", x, SparseOps.withValues(pattern, values.value()), values, bias);
+    }
+
+    /**
+     * {@code y = x·Dᵀ} for the block-diagonal D made of {@code blocks} (F32 {@code [blockCount,
+     * blockSize, blockSize]}), x {@code [..., blockCount·blockSize]}; differentiable in x and blocks.
+     */
+    public static Var blockDiagonal(Var x, Var blocks) {
+        return product("blockDiagonal", x, BlockDiagonal.of(blocks.value()), blocks, null);
+    }
+
+    /**
+     * The ARMOR product {@code y = x·(A·S·B)ᵀ + bias}: x {@code [..., in]} → {@code [..., out]}, A
+     * and B block-diagonal from their blocks ({@code [out/b, b, b]} and {@code [in/b, b, b]}), S the
+     * 2:4 {@code core} holding {@code coreValues} ({@code [out, in/2]}). While recording a graph it
+     * is three differentiable products (x·Bᵀ, the 2:4 product, ·Aᵀ), whose backward needs the two
+     * intermediates; otherwise one fused pass ({@link SparseOps#armor}) that keeps none of them.
+     */
+    public static Var armor(Var x, Var a, SemiStructured24 core, Var coreValues, Var b, Var bias) {
+        BlockDiagonal ad = BlockDiagonal.of(a.value());
+        SemiStructured24 s = core.withValues(coreValues.value());
+        BlockDiagonal bd = BlockDiagonal.of(b.value());
+        SparseOps.checkArmor("SparseFunctions.armor", ad, s, bd);
+        boolean record = Autograd.isGradEnabled() && (x.requiresGrad() || a.requiresGrad() || coreValues.requiresGrad()
+                || b.requiresGrad() || (bias != null && bias.requiresGrad()));
+        if (!record) {
+            return Var.constant(SparseOps.armor(x.value(), ad, s, bd, bias == null ? null : bias.value()));
+        }
+        Var u = product("armor.b", x, bd, b, null);
+        Var v = product("armor.core", u, s, coreValues, null);
+        return product("armor.a", v, ad, a, bias);
+    }
+
+    /** x·Wᵀ + bias for a weight already holding {@code values}' value; values' gradient in its layout. */
+    private static Var product(String op, Var x, SparseMatrix w, Var values, Var bias) {
+        Tensor out = SparseOps.linear(x.value(), w, bias == null ? null : bias.value());
+        Var[] inputs = bias == null ? new Var[] {x, values} : new Var[] {x, values, bias};
+        return Var.result(op, out, g -> {
+            Tensor[] grads = new Tensor[inputs.length];
+            if (x.requiresGrad()) {
+                grads[0] = SparseOps.spmmTransposed(g, w);
+            }
+            if (values.requiresGrad()) {
+                grads[1] = SparseOps.sddmm(w, g, x.value());
+            }
+            if (bias != null && bias.requiresGrad()) {
+                grads[2] = g.reshape(-1, w.rows()).sum(0, false);
+            }
+            return grads;
+        }, inputs);
+    }
+}

@@ -36,6 +36,25 @@ final class BenchEnv {
         return counts;
     }
 
+    /**
+     * Size of the last-level cache (sysfs {@code cpu0/cache/index3}, e.g. {@code 32768K}) in bytes,
+     * or 0 where it is unreadable (not Linux, or no L3).
+     */
+    static long l3Bytes() {
+        try {
+            String size = Files.readString(Path.of("/sys/devices/system/cpu/cpu0/cache/index3/size")).trim();
+            long unit = switch (size.charAt(size.length() - 1)) {
+                case 'K' -> 1L << 10;
+                case 'M' -> 1L << 20;
+                case 'G' -> 1L << 30;
+                default -> 1L;
+            };
+            return Long.parseLong(unit == 1 ? size : size.substring(0, size.length() - 1)) * unit;
+        } catch (IOException | RuntimeException e) {
+            return 0; // Not Linux, no L3, or an unexpected format.
+        }
+    }
+
     /** The first {@code model name} of /proc/cpuinfo, or os.arch where that is unreadable. */
     static String cpuModel() {
         try {

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,8 +26,6 @@ import picocli.CommandLine.Spec;
 final class GemmSuite implements Callable<Integer> {
     static final String KERNEL = "gemm_f32";
     static final String REFERENCE = "gemm_reference";
-    /** Output entries checked against a double-precision dot product per measurement. */
-    static final int ERROR_SAMPLES = 64;
 
     @Spec
     CommandSpec spec;
@@ -51,13 +48,6 @@ final class GemmSuite implements Callable<Integer> {
             defaultValue = "500")
     long peakMillis;
 
-    /** One measured case. */
-    record Row(String kernel, int threads, int m, int n, int k, Timing.Result timing, double maxRelErr) {
-        double gflops(long nanos) {
-            return 2.0 * m * n * k / nanos;
-        }
-    }
-
     @Override
     public Integer call() {
         validate();
@@ -75,7 +65,7 @@ final class GemmSuite implements Callable<Integer> {
             peaks.put(t, FmaPeak.measure(t, peakMillis));
         }
         peaks.computeIfAbsent(1, t -> FmaPeak.measure(t, peakMillis)); // for the reference row
-        List<Row> rows = new ArrayList<>();
+        List<ProductRow> rows = new ArrayList<>();
         int smallest = sizes.stream().mapToInt(Integer::intValue).min().orElseThrow();
         rows.add(measure(REFERENCE, 1, smallest, Math.min(reps, 3), 0));
         for (int t : threadCounts) {
@@ -86,7 +76,7 @@ final class GemmSuite implements Callable<Integer> {
 
         ResultTable table = new ResultTable("kernel", "threads", "M", "N", "K", "best GFLOP/s", "median GFLOP/s",
                 "% of peak (best)", "best ms", "median ms", "max rel err");
-        for (Row r : rows) {
+        for (ProductRow r : rows) {
             Timing.Result tr = r.timing();
             table.add(r.kernel(), r.threads(), r.m(), r.n(), r.k(), fmt("%.1f", r.gflops(tr.best())),
                     fmt("%.1f", r.gflops(tr.median())), fmt("%.1f%%", 100 * r.gflops(tr.best()) / peaks.get(r.threads())),
@@ -96,10 +86,8 @@ final class GemmSuite implements Callable<Integer> {
         for (Map.Entry<Integer, Double> p : peaks.entrySet()) {
             out.println(fmt("PEAK,fma_f32,%d,%.1f", p.getKey(), p.getValue()));
         }
-        for (Row r : rows) {
-            Timing.Result tr = r.timing();
-            out.println(fmt("RESULT,%s,%d,%d,%d,%d,%.2f,%.2f,%.4f,%.4f,%d,%.3e", r.kernel(), r.threads(), r.m(), r.n(), r.k(),
-                    r.gflops(tr.best()), r.gflops(tr.median()), tr.best() * 1e-6, tr.median() * 1e-6, tr.reps(), r.maxRelErr()));
+        for (ProductRow r : rows) {
+            out.println(r.resultLine());
         }
         out.flush();
         return 0;
@@ -117,7 +105,7 @@ final class GemmSuite implements Callable<Integer> {
         }
     }
 
-    private Row measure(String kernel, int threads, int size, int reps, long warmupMillis) {
+    private ProductRow measure(String kernel, int threads, int size, int reps, long warmupMillis) {
         int n = size;
         float[] a = uniform(n * n, 42);
         float[] b = uniform(n * n, 43);
@@ -127,7 +115,7 @@ final class GemmSuite implements Callable<Integer> {
                 : () -> GemmKernel.run(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false);
         Timing.Result[] timing = new Timing.Result[1];
         Parallel.withThreads(threads, () -> timing[0] = Timing.time(product, warmupMillis, reps));
-        Row row = new Row(kernel, threads, n, n, n, timing[0], maxRelErr(n, a, b, c));
+        ProductRow row = new ProductRow(kernel, threads, n, n, n, timing[0], ProductRow.maxRelErr(n, n, n, a, b, n, 1, c));
         PrintWriter err = spec.commandLine().getErr();
         err.println(fmt("%s threads=%d N=%d: best %.1f GFLOP/s", kernel, threads, n, row.gflops(timing[0].best())));
         err.flush();
@@ -142,26 +130,6 @@ final class GemmSuite implements Callable<Integer> {
             x[i] = 2f * rng.nextFloat() - 1f;
         }
         return x;
-    }
-
-    /** Worst |c - exact| / sum|a·b| over {@value #ERROR_SAMPLES} random entries of C (row-major N x N). */
-    static double maxRelErr(int n, float[] a, float[] b, float[] c) {
-        SplittableRandom pick = new SplittableRandom(44);
-        double worst = 0;
-        for (int s = 0; s < ERROR_SAMPLES; s++) {
-            int i = pick.nextInt(n);
-            int j = pick.nextInt(n);
-            double exact = 0;
-            double magnitude = 0;
-            for (int p = 0; p < n; p++) {
-                double t = (double) a[i * n + p] * b[p * n + j];
-                exact += t;
-                magnitude += Math.abs(t);
-            }
-            double err = Math.abs(c[i * n + j] - exact);
-            worst = Math.max(worst, magnitude > 0 ? err / magnitude : err);
-        }
-        return worst;
     }
 
     private static String fmt(String format, Object... args) {

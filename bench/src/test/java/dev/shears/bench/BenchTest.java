@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.annotations.Param;
 
-/** The bench command line: usage and exit codes, and a tiny gemm run end to end. */
+/** The bench command line: usage and exit codes, and tiny runs of the suites end to end. */
 class BenchTest {
     /** Exit code, stdout and stderr of one run. */
     record Run(int code, String out, String err) {}
@@ -33,7 +37,9 @@ class BenchTest {
     @Test
     void usageErrorsExitNonZero() {
         for (String[] args : List.of(new String[] {}, new String[] {"nosuchsuite"}, new String[] {"gemm", "--nosuchoption"},
-                new String[] {"gemm", "--sizes", "abc"}, new String[] {"gemm", "--threads", "0"})) {
+                new String[] {"gemm", "--sizes", "abc"}, new String[] {"gemm", "--threads", "0"},
+                new String[] {"sparse", "--shapes", "100x4096"}, new String[] {"sparse", "--shapes", "4096"},
+                new String[] {"sparse", "--batches", "0"}, new String[] {"sparse", "--reps", "0"})) {
             Run r = bench(args);
             assertEquals(2, r.code(), String.join(" ", args) + " gave stdout " + r.out() + " stderr " + r.err());
             assertTrue(r.err().contains("Usage"), String.join(" ", args) + ": " + r.err());
@@ -91,17 +97,75 @@ class BenchTest {
     }
 
     @Test
+    void tinySparseRunChecksEveryKernelAtEveryBatch() {
+        // 17 rows take the tiled path of the mask kernels (from 16), 3 the register-blocked one.
+        Run r = bench("sparse", "--shapes", "96x160", "--batches", "1,3,17", "--reps", "2", "--warmup-ms", "0",
+                "--time-ms", "0", "--rotate-mb", "0", "--probe-mb", "1", "--probe-ms", "0", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| M x K") && r.out().contains("% roofline") && r.out().contains("Targets met:"),
+                r.out());
+        assertTrue(r.out().contains("DRAM read bandwidth") && r.out().contains("BANDWIDTH,dram_sum,1,"), r.out());
+        assertEquals(3, r.out().lines().filter(l -> l.contains("| (dram read) |")).count(), r.out()); // one per batch
+        List<String> results = r.out().lines().filter(l -> l.startsWith("RESULT,")).toList();
+        assertEquals(3 * SparseCases.KERNELS.size(), results.size(), r.out());
+        for (String line : results) {
+            String[] f = line.split(",");
+            assertEquals(12, f.length, line); // the bench gemm format
+            assertEquals(List.of("1", "96"), List.of(f[2], f[3]), line);
+            assertEquals("160", f[5], line);
+            assertTrue(Integer.parseInt(f[10]) >= 2, line);
+            double err = Double.parseDouble(f[11]);
+            assertTrue(err <= SparseCases.TOLERANCE, "max rel err " + err + " in " + line);
+        }
+        assertEquals(SparseCases.KERNELS.stream().map(SparseCases.Kernel::label).collect(Collectors.toSet()),
+                results.stream().map(l -> l.split(",")[1]).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void sparseLabelsAndTargetsAreTheIssues() {
+        assertEquals(List.of("dense", "24", "csr-s75", "csr-s90", "csr-s95", "csr-s90-mag", "bitmap-s50", "bitmap-s70",
+                "bitmap-s75", "bitmap-s90", "armor-b32"), SparseCases.KERNELS.stream().map(SparseCases.Kernel::label).toList());
+        Set<String> labels = SparseCases.KERNELS.stream().map(SparseCases.Kernel::label).collect(Collectors.toSet());
+        for (SparseCases.Target t : SparseCases.TARGETS) {
+            assertTrue(labels.contains(t.kernel()) && labels.contains(t.baseline()), t.toString());
+            assertTrue(SparseCases.BATCHES.contains(t.batch()), t.toString());
+        }
+        assertEquals("≥0.90x 24", SparseCases.target(SparseCases.kernel("armor-b32"), 1).orElseThrow().toString());
+        assertTrue(SparseCases.target(SparseCases.kernel("armor-b32"), 8).isEmpty());
+        assertEquals(new SparseCases.WeightShape(11008, 4096), SparseCases.WeightShape.parse("11008x4096"));
+    }
+
+    @Test
+    void sparseJmhParametersAreTheSharedCases() throws NoSuchFieldException {
+        assertEquals(SparseCases.SHAPES.stream().map(Object::toString).toList(), params("shape"));
+        assertEquals(SparseCases.BATCHES.stream().map(Object::toString).toList(), params("batch"));
+        assertEquals(SparseCases.KERNELS.stream().map(SparseCases.Kernel::label).toList(), params("kernel"));
+    }
+
+    private static List<String> params(String field) throws NoSuchFieldException {
+        return Arrays.asList(SparseBench.class.getDeclaredField(field).getAnnotation(Param.class).value());
+    }
+
+    @Test
     void relativeErrorSeesAWrongEntry() {
         int n = 8;
         float[] a = GemmSuite.uniform(n * n, 1);
         float[] b = GemmSuite.uniform(n * n, 2);
         float[] c = new float[n * n];
         dev.shears.tensor.cpu.GemmKernel.reference(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false);
-        assertTrue(GemmSuite.maxRelErr(n, a, b, c) < 1e-6);
+        assertTrue(ProductRow.maxRelErr(n, n, n, a, b, n, 1, c) < 1e-6);
+        // The same product as a linear layer: b read as W [n, n] with C = A · Wᵀ, so W = Bᵀ.
+        float[] w = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                w[j * n + i] = b[i * n + j];
+            }
+        }
+        assertTrue(ProductRow.maxRelErr(n, n, n, a, w, 1, n, c) < 1e-6);
         for (int i = 0; i < c.length; i++) {
             c[i] += 1f;
         }
-        assertTrue(GemmSuite.maxRelErr(n, a, b, c) > 1e-3);
+        assertTrue(ProductRow.maxRelErr(n, n, n, a, b, n, 1, c) > 1e-3);
     }
 
     @Test

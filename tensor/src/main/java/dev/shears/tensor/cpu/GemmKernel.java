@@ -174,6 +174,8 @@ public final class GemmKernel {
         final boolean accumulate;
         /** Whether the microkernel reads A in place (rows contiguous along k) rather than packed. */
         final boolean directA;
+        /** Columns per task: NT, or NR when NT-wide blocks would give fewer tasks than threads. */
+        int colBlock;
         // The current pass: rows [i0, i0 + rows) and depth [pc, pc + kc); packedA holds its A when !directA.
         int i0;
         int rows;
@@ -204,7 +206,9 @@ public final class GemmKernel {
 
         void run() {
             Workspace ws = WORKSPACE.get();
-            int colBlocks = ceilDiv(n, NT);
+            // Narrow products (a linear layer's 120 outputs) would be one NT block, one thread: halve the blocks.
+            colBlock = ceilDiv(n, NT) < Parallel.threads() ? NR : NT;
+            int colBlocks = ceilDiv(n, colBlock);
             int targetTasks = TASKS_PER_THREAD * Parallel.threads();
             // Packed A is bounded, so strided A is taken in row blocks; A read in place needs none.
             int rowBlock = directA ? m : Math.max(MR, PACKED_A_MAX / Math.min(KC, k) / MR * MR);
@@ -289,8 +293,8 @@ public final class GemmKernel {
             boolean add = accumulate || pc > 0;
             int panels = ceilDiv(rows, MR);
             for (int t = lo; t < hi; t++) {
-                int j0 = (t % colBlocks) * NT;
-                int cols = Math.min(NT, n - j0);
+                int j0 = (t % colBlocks) * colBlock;
+                int cols = Math.min(colBlock, n - j0);
                 int q0 = (t / colBlocks) * panelsPerRange;
                 int q1 = Math.min(panels, q0 + panelsPerRange);
                 // B rows read in place when few row panels would reuse a packed copy (a convolution's

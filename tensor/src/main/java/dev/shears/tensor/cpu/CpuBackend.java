@@ -347,11 +347,7 @@ public final class CpuBackend implements Backend {
         float[] unfolded = im2colBatchInColumns(xb, w);
         float[] product = new float[o * cols];
         GemmKernel.run(o, cols, rows, wb.data, wb.offset, rows, 1, unfolded, 0, cols, 1, product, 0, cols, false);
-        for (int img = 0; img < w.n(); img++) {
-            for (int oc = 0; oc < o; oc++) {
-                System.arraycopy(product, oc * cols + img * plane, out, (img * o + oc) * plane, plane);
-            }
-        }
+        reorderPlanes(product, 0, out, o, w.n(), plane);
     }
 
     @Override
@@ -370,12 +366,17 @@ public final class CpuBackend implements Backend {
         int cols = w.n() * plane;
         float[] unfolded = im2colBatchInColumns(xb, w);
         float[] gyByChannel = new float[o * cols];
-        for (int img = 0; img < w.n(); img++) {
-            for (int oc = 0; oc < o; oc++) {
-                System.arraycopy(gb.data, gb.offset + (img * o + oc) * plane, gyByChannel, oc * cols + img * plane, plane);
+        reorderPlanes(gb.data, gb.offset, gyByChannel, w.n(), o, plane);
+        GemmKernel.run(o, rows, cols, gyByChannel, 0, cols, 1, unfolded, 0, 1, cols, grad, 0, rows, false);
+    }
+
+    /** Planes [a, b, plane] (from {@code off}) copied into [b, a, plane]: batch-major to channel-major or back. */
+    private static void reorderPlanes(float[] src, int off, float[] dst, int a, int b, int plane) {
+        for (int i = 0; i < a; i++) {
+            for (int j = 0; j < b; j++) {
+                System.arraycopy(src, off + (i * b + j) * plane, dst, (j * a + i) * plane, plane);
             }
         }
-        GemmKernel.run(o, rows, cols, gyByChannel, 0, cols, 1, unfolded, 0, 1, cols, grad, 0, rows, false);
     }
 
     private static float[] im2colBatchInColumns(Block x, Window2d w) {

@@ -1353,6 +1353,35 @@ public abstract class BackendContractTest {
     }
 
     @Test
+    void convolutionAndWeightGradient() {
+        long seed = 7802;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int o = 3;
+        for (int[] img : IMAGES) {
+            for (Kernel2d k : KERNELS) {
+                if (!fits(img, k)) {
+                    continue;
+                }
+                int oh = out(img[2], k.kh(), k.strideH(), k.padH(), k.dilH());
+                int ow = out(img[3], k.kw(), k.strideW(), k.padW(), k.dilW());
+                String s = seed(seed) + k + " on " + Arrays.toString(img) + ": ";
+                Shape weightShape = Shape.of(o, img[1], k.kh(), k.kw());
+                // Sums of c·kh·kw (forward) or n·oh·ow (weight gradient) products, in any order.
+                float fy = (float) (2 * (img[1] * k.kh() * k.kw() + 2) * U);
+                float fw = (float) (2 * (img[0] * oh * ow + 2) * U);
+                for (View v : new View[] {View.CONTIGUOUS, View.PERMUTED, View.NARROWED}) {
+                    Arg x = arg(v, NORMAL, rnd, img);
+                    Arg w = arg(View.CONTIGUOUS, NORMAL, rnd, weightShape.dims());
+                    checkWithin(s + "conv2d", t -> t[0].conv2d(t[1], k), t -> t[0].abs().conv2d(t[1].abs(), k).mul(fy), x, w);
+                    Arg g = arg(v, NORMAL, rnd, img[0], o, oh, ow);
+                    checkWithin(s + "conv2dWeightGrad", t -> t[0].conv2dWeightGrad(t[1], k, weightShape),
+                            t -> t[0].abs().conv2dWeightGrad(t[1].abs(), k, weightShape).mul(fw), x, g);
+                }
+            }
+        }
+    }
+
+    @Test
     void pooling() {
         long seed = 7801;
         SplittableRandom rnd = new SplittableRandom(seed);

@@ -132,7 +132,7 @@ final class GemmDirect {
     private static void dot(int iLo, int iHi, int jLo, int jHi, int k, float[] a, int aOff, int aRs,
             float[] b, int bOff, int bCs, float[] c, int cOff, int cRs, boolean accumulate) {
         float[] lanes = new float[L];
-        float[] sums = new float[4];
+        float[] sums = new float[8];
         for (int p0 = 0; p0 < k; p0 += DOT_CHUNK) {
             int len = Math.min(DOT_CHUNK, k - p0);
             boolean add = accumulate || p0 > 0;
@@ -140,7 +140,15 @@ final class GemmDirect {
                 int bj = bOff + j * bCs + p0;
                 for (int i = iLo; i < iHi; i += 2) {
                     int ai = aOff + i * aRs + p0;
-                    if (i + 1 < iHi && j + 1 < jHi) {
+                    if (i + 3 < iHi && j + 1 < jHi) {
+                        // Four rows against two columns: eight independent FMA chains (four left the
+                        // FMA units waiting on latency), six loads per eight FMAs.
+                        dotBlock4(a, ai, aRs, b, bj, bj + bCs, len, lanes, sums);
+                        for (int e = 0; e < 8; e++) {
+                            store(c, cOff + (i + e / 2) * cRs + j + e % 2, sums[e], add);
+                        }
+                        i += 2;
+                    } else if (i + 1 < iHi && j + 1 < jHi) {
                         // Two rows against two columns: each loaded vector feeds two FMAs.
                         dotBlock(a, ai, ai + aRs, b, bj, bj + bCs, len, lanes, sums);
                         store(c, cOff + i * cRs + j, sums[0], add);
@@ -164,6 +172,52 @@ final class GemmDirect {
         c[at] = add ? c[at] + s : s;
     }
 
+    /**
+     * The eight dots of rows a0 + {0..3}·aRs with columns b0, b1 over [0, len) into sums (row-major:
+     * sums[2r + c]); per dot one accumulator, lanes summed in order, scalar tail, as {@link #dotBlock}.
+     */
+    private static void dotBlock4(float[] a, int a0, int aRs, float[] b, int b0, int b1, int len, float[] lanes,
+                                  float[] sums) {
+        int a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+        int k1 = F.loopBound(len);
+        FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
+        FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+        int p = 0;
+        for (; p < k1; p += L) {
+            FloatVector y0 = FloatVector.fromArray(F, b, b0 + p);
+            FloatVector y1 = FloatVector.fromArray(F, b, b1 + p);
+            FloatVector x = FloatVector.fromArray(F, a, a0 + p);
+            s00 = x.fma(y0, s00);
+            s01 = x.fma(y1, s01);
+            x = FloatVector.fromArray(F, a, a1 + p);
+            s10 = x.fma(y0, s10);
+            s11 = x.fma(y1, s11);
+            x = FloatVector.fromArray(F, a, a2 + p);
+            s20 = x.fma(y0, s20);
+            s21 = x.fma(y1, s21);
+            x = FloatVector.fromArray(F, a, a3 + p);
+            s30 = x.fma(y0, s30);
+            s31 = x.fma(y1, s31);
+        }
+        sums[0] = finish(s00, a, a0, b, b0, p, len, lanes);
+        sums[1] = finish(s01, a, a0, b, b1, p, len, lanes);
+        sums[2] = finish(s10, a, a1, b, b0, p, len, lanes);
+        sums[3] = finish(s11, a, a1, b, b1, p, len, lanes);
+        sums[4] = finish(s20, a, a2, b, b0, p, len, lanes);
+        sums[5] = finish(s21, a, a2, b, b1, p, len, lanes);
+        sums[6] = finish(s30, a, a3, b, b0, p, len, lanes);
+        sums[7] = finish(s31, a, a3, b, b1, p, len, lanes);
+    }
+
+    /** A dot's accumulator summed over lanes in order, plus the scalar tail [from, len). */
+    private static float finish(FloatVector acc, float[] a, int ai, float[] b, int bj, int from, int len, float[] lanes) {
+        float r = sumLanes(acc, lanes);
+        for (int p = from; p < len; p++) {
+            r = Math.fma(a[ai + p], b[bj + p], r);
+        }
+        return r;
+    }
+
     /** The four dots of rows a0, a1 with columns b0, b1 over [0, len) into sums (a0b0, a0b1, a1b0, a1b1). */
     private static void dotBlock(float[] a, int a0, int a1, float[] b, int b0, int b1, int len, float[] lanes,
                                  float[] sums) {
@@ -180,20 +234,10 @@ final class GemmDirect {
             s10 = x1.fma(y0, s10);
             s11 = x1.fma(y1, s11);
         }
-        float r00 = sumLanes(s00, lanes);
-        float r01 = sumLanes(s01, lanes);
-        float r10 = sumLanes(s10, lanes);
-        float r11 = sumLanes(s11, lanes);
-        for (; p < len; p++) {
-            r00 = Math.fma(a[a0 + p], b[b0 + p], r00);
-            r01 = Math.fma(a[a0 + p], b[b1 + p], r01);
-            r10 = Math.fma(a[a1 + p], b[b0 + p], r10);
-            r11 = Math.fma(a[a1 + p], b[b1 + p], r11);
-        }
-        sums[0] = r00;
-        sums[1] = r01;
-        sums[2] = r10;
-        sums[3] = r11;
+        sums[0] = finish(s00, a, a0, b, b0, p, len, lanes);
+        sums[1] = finish(s01, a, a0, b, b1, p, len, lanes);
+        sums[2] = finish(s10, a, a1, b, b0, p, len, lanes);
+        sums[3] = finish(s11, a, a1, b, b1, p, len, lanes);
     }
 
     /** Σ a[ai + p]·b[bj + p] for p in [0, len): four vector accumulators, lanes summed in order, scalar tail. */

@@ -1194,6 +1194,30 @@ public final class Tensor {
         return weight.dim(0);
     }
 
+    /**
+     * The gradient of {@link #maxPool2d} with this tensor as the pooled gradient [n, c, outH, outW]:
+     * each value is added at its window's argmax ({@code argmax}, I32 of the same shape, flat indices
+     * within an input plane) in a zeroed tensor of {@code inputShape} [n, c, h, w].
+     */
+    public Tensor maxPool2dBackward(Tensor argmax, Shape inputShape) {
+        requireDType("maxPool2dBackward", DType.F32);
+        argmax.requireDType("maxPool2dBackward", DType.I32);
+        requireSameDevice("maxPool2dBackward", argmax);
+        if (rank() != 4 || inputShape.rank() != 4 || !argmax.shape().equals(shape()) || dim(0) != inputShape.dim(0)
+                || dim(1) != inputShape.dim(1)) {
+            throw new ShapeException("maxPool2dBackward: gradient " + shape() + " and argmax " + argmax.shape()
+                    + " must be the same [n, c, outH, outW] as the input " + inputShape + " pooled");
+        }
+        int planes = dim(0) * dim(1);
+        int inPlane = inputShape.dim(2) * inputShape.dim(3);
+        Storage dst = backend().allocate(DType.F32, inputShape.numel());
+        if (inputShape.numel() > 0) {
+            backend().maxPool2dBackward(storage, layout, argmax.storage, argmax.layout, planes, inPlane,
+                    dim(2) * dim(3), dst);
+        }
+        return new Tensor(dst, Layout.contiguous(inputShape));
+    }
+
     /** Max pooling of [n, c, h, w]: values [n, c, outH, outW] and argmax as flat indices within each input plane. */
     public IndexedValues maxPool2d(Kernel2d k) {
         Window2d w = poolWindow("maxPool2d", k);

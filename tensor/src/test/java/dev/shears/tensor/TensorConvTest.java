@@ -238,4 +238,16 @@ class TensorConvTest {
         e = assertThrows(ShapeException.class, () -> x.conv2dWeightGrad(Tensor.zeros(2, 4, 5, 5), k, Shape.of(4, 3, 3, 3)));
         assertEquals(true, e.getMessage().contains("[2, 4, 5, 5]"), e.getMessage());
     }
+
+    @Test
+    void maxPoolBackwardMatchesScatterAndRejectsMismatchedShapes() {
+        Tensor x = Tensor.randn(Rng.seeded(72), 2, 3, 6, 6);
+        IndexedValues pooled = x.maxPool2d(Kernel2d.square(2, 2, 0));
+        Tensor g = Tensor.randn(Rng.seeded(73), 2, 3, 3, 3);
+        Tensor expected = Tensor.zeros(2, 3, 36).scatterAdd(2, pooled.indices().reshape(2, 3, -1), g.reshape(2, 3, -1));
+        assertArrayEquals(expected.toFloatArray(), g.maxPool2dBackward(pooled.indices(), x.shape()).toFloatArray());
+        ShapeException e = assertThrows(ShapeException.class,
+                () -> g.maxPool2dBackward(pooled.indices().reshape(2, 3, 9), x.shape()));
+        assertEquals(true, e.getMessage().contains("[2, 3, 9]"), e.getMessage());
+    }
 }

@@ -97,14 +97,8 @@ public final class ConvFunctions {
     /** Max pooling [n, c, h, w] → [n, c, outH, outW]; the gradient goes to each window's argmax. */
     public static Var maxPool2d(Var x, Kernel2d k) {
         IndexedValues iv = x.value().maxPool2d(k);
-        int n = x.dim(0);
-        int c = x.dim(1);
-        int plane = x.dim(2) * x.dim(3);
-        Tensor idx = iv.indices().reshape(n, c, -1);
-        return Var.result("maxPool2d", iv.values(), g -> {
-            Tensor flat = Tensor.zeros(n, c, plane).scatterAdd(2, idx, g.reshape(n, c, -1));
-            return new Tensor[] {flat.reshape(x.shape().dims())};
-        }, x);
+        return Var.result("maxPool2d", iv.values(),
+                g -> new Tensor[] {g.maxPool2dBackward(iv.indices(), x.shape())}, x);
     }
 
     /** Average pooling [n, c, h, w] → [n, c, outH, outW]. */

@@ -394,6 +394,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void maxPool2dBackward(Storage gradOut, Layout gradOutLayout, Storage argmax, Layout argmaxLayout,
+                                  int planes, int inPlane, int outPlane, Storage gradIn) {
+        Block g = contiguousBlock(gradOut, gradOutLayout);
+        int[] idx = contiguousInts(argmax, argmaxLayout);
+        PoolKernel.maxPool2dBackward(g.data, g.offset, idx, 0, planes, inPlane, outPlane, cpu(gradIn).floats());
+    }
+
+    @Override
     public void avgPool2d(Storage src, Layout srcLayout, Window2d w, boolean countIncludePad, Storage dst) {
         Block b = contiguousBlock(src, srcLayout);
         PoolKernel.avgPool2d(b.data, b.offset, w.n(), w.c(), w.h(), w.w(), w.kh(), w.kw(), w.strideH(), w.strideW(),

@@ -163,6 +163,34 @@ public final class PoolKernel {
         return v.compare(VectorOperators.LE, best).not().and(best.compare(VectorOperators.EQ, best));
     }
 
+    /**
+     * The gradient of max pooling: every input plane of {@code dst} ({@code planes} planes of
+     * {@code inPlane} elements) is zeroed, then each pooled gradient {@code grad[p, j]} is added at
+     * its window's argmax {@code argmax[p, j]} (an index within the plane; overlapping windows may
+     * share one, so the additions accumulate in j order). Replaces zeros + a checked scatter.
+     *
+     * @throws IndexOutOfBoundsException naming the first argmax outside {@code [0, inPlane)}
+     */
+    public static void maxPool2dBackward(float[] grad, int gradOff, int[] argmax, int argmaxOff, int planes,
+            int inPlane, int outPlane, float[] dst) {
+        Parallel.forRange(planes, grain(inPlane + outPlane), (lo, hi) -> {
+            for (int p = lo; p < hi; p++) {
+                int d = p * inPlane;
+                Arrays.fill(dst, d, d + inPlane, 0f);
+                int g = gradOff + p * outPlane;
+                int a = argmaxOff + p * outPlane;
+                for (int j = 0; j < outPlane; j++) {
+                    int at = argmax[a + j];
+                    if (at < 0 || at >= inPlane) {
+                        throw new IndexOutOfBoundsException("maxPool2dBackward: argmax " + at + " of plane " + p
+                                + ", position " + j + " is outside the plane of " + inPlane + " elements");
+                    }
+                    dst[d + at] += grad[g + j];
+                }
+            }
+        });
+    }
+
     /** Reference for {@link #maxPool2d}: scans each full window, skipping padding positions. */
     public static void referenceMaxPool2d(float[] src, int off, int n, int c, int h, int w, int kh, int kw,
             int sh, int sw, int ph, int pw, float[] out, int[] argmax) {

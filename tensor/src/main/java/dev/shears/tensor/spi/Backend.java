@@ -127,6 +127,13 @@ public interface Backend {
     /** Max pooling into values [n, c, outH, outW] and I32 argmax (flat index within the input plane). */
     void maxPool2d(Storage src, Layout srcLayout, Window2d window, Storage values, Storage argmax);
 
+    /**
+     * The max-pooling gradient: {@code planes} input planes of {@code inPlane} elements zeroed, then
+     * gradOut [planes, outPlane] added at argmax (I32, same layout as gradOut's shape, indices within a plane).
+     */
+    void maxPool2dBackward(Storage gradOut, Layout gradOutLayout, Storage argmax, Layout argmaxLayout, int planes,
+                           int inPlane, int outPlane, Storage gradIn);
+
     /** Average pooling into [n, c, outH, outW]. */
     void avgPool2d(Storage src, Layout srcLayout, Window2d window, boolean countIncludePad, Storage dst);
 

@@ -336,4 +336,44 @@ class PoolKernelTest {
         PoolKernel.avgPool2dBackward(gy, 0, g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, true, gxN);
         assertBitsEqual(gx1, gxN, "avgPool2dBackward seed " + seed);
     }
+
+    @Test
+    void maxPoolBackwardAddsEachGradientAtItsArgmax() {
+        SplittableRandom rng = new SplittableRandom(77);
+        // Overlapping windows (stride 1) share argmax positions: their gradients must add up.
+        int[][] geos = {{2, 3, 6, 7, 2, 2, 2, 2}, {1, 2, 5, 5, 3, 3, 1, 1}, {3, 1, 1, 9, 1, 2, 1, 2}};
+        for (int[] g : geos) {
+            int n = g[0], c = g[1], h = g[2], w = g[3], kh = g[4], kw = g[5], sh = g[6], sw = g[7];
+            int oh = Im2ColKernel.outSize(h, kh, sh, 0, 1);
+            int ow = Im2ColKernel.outSize(w, kw, sw, 0, 1);
+            float[] x = new float[n * c * h * w];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextDouble();
+            }
+            float[] pooled = new float[n * c * oh * ow];
+            int[] argmax = new int[pooled.length];
+            PoolKernel.maxPool2d(x, 0, n, c, h, w, kh, kw, sh, sw, 0, 0, pooled, argmax);
+            float[] grad = new float[pooled.length];
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] = (float) (rng.nextDouble() - 0.5);
+            }
+            float[] expected = new float[x.length];
+            for (int p = 0; p < n * c; p++) {
+                for (int j = 0; j < oh * ow; j++) {
+                    expected[p * h * w + argmax[p * oh * ow + j]] += grad[p * oh * ow + j];
+                }
+            }
+            for (int threads : new int[] {1, 2, 3}) {
+                float[] got = new float[x.length];
+                Arrays.fill(got, Float.NaN); // every element must be written
+                Parallel.withThreads(threads, () ->
+                        PoolKernel.maxPool2dBackward(grad, 0, argmax, 0, n * c, h * w, oh * ow, got));
+                assertArrayEquals(expected, got, Arrays.toString(g) + " threads " + threads);
+            }
+        }
+        int[] bad = {0, 4};
+        IndexOutOfBoundsException e = org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> PoolKernel.maxPool2dBackward(new float[2], 0, bad, 0, 1, 4, 2, new float[4]));
+        assertEquals(true, e.getMessage().contains("argmax 4"), e.getMessage());
+    }
 }

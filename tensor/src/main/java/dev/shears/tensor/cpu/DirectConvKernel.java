@@ -6,6 +6,7 @@ import dev.shears.tensor.parallel.Parallel;
 import dev.shears.tensor.simd.Simd;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * Direct 2-D convolution (stride 1, no dilation) of NCHW float images with few input channels, and
@@ -41,7 +42,7 @@ public final class DirectConvKernel {
     public static void forward(float[] x, int xOff, int n, int c, int h, int w, float[] wt, int wOff, int o,
             int kh, int kw, int padH, int padW, float[] y, int yOff) {
         Geometry g = new Geometry(c, h, w, kh, kw, padH, padW);
-        Parallel.forRange(n, grain(g.outH * g.outW * o * c * kh * kw), (lo, hi) -> {
+        Parallel.forRange(n, grain((long) g.outH * g.outW * o * c * kh * kw), (lo, hi) -> {
             float[] xpad = new float[g.scratchSize()];
             for (int img = lo; img < hi; img++) {
                 g.pad(x, xOff + img * c * h * w, xpad);
@@ -162,6 +163,7 @@ public final class DirectConvKernel {
     private static void accumulatePlane(Geometry g, float[] xpad, float[] gpad, int gRow, int[] taps, float[] acc) {
         int lanes = F.length();
         int window = taps.length;
+        FloatVector zero = FloatVector.zero(F);
         for (int q = 0; q < window; q += TAP_BLOCK) {
             int t0 = taps[q];
             int t1 = taps[Math.min(q + 1, window - 1)];
@@ -174,10 +176,23 @@ public final class DirectConvKernel {
                 for (int x0 = 0; x0 < gRow; x0 += lanes) {
                     FloatVector gv = FloatVector.fromArray(F, gpad, gr + x0);
                     int xo = xr + x0;
-                    a0 = gv.fma(FloatVector.fromArray(F, xpad, t0 + xo), a0);
-                    a1 = gv.fma(FloatVector.fromArray(F, xpad, t1 + xo), a1);
-                    a2 = gv.fma(FloatVector.fromArray(F, xpad, t2 + xo), a2);
-                    a3 = gv.fma(FloatVector.fromArray(F, xpad, t3 + xo), a3);
+                    FloatVector x1 = FloatVector.fromArray(F, xpad, t0 + xo);
+                    FloatVector x2 = FloatVector.fromArray(F, xpad, t1 + xo);
+                    FloatVector x3 = FloatVector.fromArray(F, xpad, t2 + xo);
+                    FloatVector x4 = FloatVector.fromArray(F, xpad, t3 + xo);
+                    if (x0 + lanes > g.outW) {
+                        // Lanes past the output row meet real inputs; their zero gradient must not
+                        // turn an Inf or NaN there into NaN.
+                        VectorMask<Float> live = Simd.lanes(0, g.outW - x0);
+                        x1 = zero.blend(x1, live);
+                        x2 = zero.blend(x2, live);
+                        x3 = zero.blend(x3, live);
+                        x4 = zero.blend(x4, live);
+                    }
+                    a0 = gv.fma(x1, a0);
+                    a1 = gv.fma(x2, a1);
+                    a2 = gv.fma(x3, a2);
+                    a3 = gv.fma(x4, a3);
                 }
             }
             addInto(acc, q, window, a0);

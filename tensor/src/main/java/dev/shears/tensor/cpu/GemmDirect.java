@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li><b>dot</b> (A's rows and B's columns contiguous, e.g. x · W^T with W row-major): one dot
  *       product per element, each B column read once and reused for every row.
  * </ul>
- * Parallel over columns (or rows when there are more of them); as on the packed path, each
- * element's arithmetic does not depend on the split, so results are the same for any thread count.
+ * Parallel over columns (or rows when there are more of them) in chunks fixed by the sizes alone,
+ * so results are the same for any thread count (an element's rounding may still depend on where
+ * the chunk edges fall: a leftover odd row or column takes the four-accumulator dot).
  */
 final class GemmDirect {
     private static final VectorSpecies<Float> F = Simd.F;

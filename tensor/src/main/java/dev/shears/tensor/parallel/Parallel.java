@@ -91,15 +91,11 @@ public final class Parallel {
         int threads = threads();
         if (chunks == 1 || threads == 1 || Thread.currentThread() instanceof Worker || INSIDE.get()) {
             for (int c = 0; c < chunks; c++) {
-                int lo = c * size;
-                body.run(c, lo, Math.min(n, lo + size));
+                runChunk(body, c, size, n);
             }
             return;
         }
-        runShared(chunks, Math.min(threads, chunks), c -> {
-            int lo = c * size;
-            body.run(c, lo, Math.min(n, lo + size));
-        });
+        runShared(chunks, Math.min(threads, chunks), c -> runChunk(body, c, size, n));
     }
 
     /**
@@ -170,7 +166,13 @@ public final class Parallel {
             return 0;
         }
         int size = chunkSize(n, grain);
-        return (n + size - 1) / size;
+        return (int) ((n + (long) size - 1) / size); // long: n near 2^31 must not wrap
+    }
+
+    /** Chunk c of [0, n) in chunks of size (bounds in long: the last chunk may end near 2^31). */
+    private static void runChunk(ChunkBody body, int c, int size, int n) {
+        long lo = (long) c * size;
+        body.run(c, (int) lo, (int) Math.min(n, lo + size));
     }
 
     private static int configuredThreads() {

@@ -112,4 +112,27 @@ class DirectConvKernelTest {
         assertFalse(DirectConvKernel.suits(1, 3, 3, 2, 1, 1, 1), "stride 2");
         assertFalse(DirectConvKernel.suits(1, 3, 3, 1, 1, 1, 2), "dilation 2");
     }
+
+    /** Lanes past the output row meet real inputs: an Inf there must not reach other taps' gradients. */
+    @Test
+    void infiniteInputOutsideEveryWindowDoesNotPoisonTheGradient() {
+        assumeTrue(Simd.ENABLED);
+        for (int w : new int[] {6, Simd.LANES + 4}) { // outW = w - 2: part of a vector, the rest past the row
+            checkInfOutsideWindows(4, w, 3);
+        }
+    }
+
+    private static void checkInfOutsideWindows(int h, int w, int kw) {
+        float[] x = new float[h * w];
+        java.util.Arrays.fill(x, 1f);
+        x[w - 1] = Float.POSITIVE_INFINITY; // only the last tap's windows reach the last column
+        int outW = w - kw + 1;
+        float[] gy = new float[h * outW];
+        java.util.Arrays.fill(gy, 1f);
+        float[] expected = new float[kw];
+        DirectConvKernel.referenceWeightGrad(x, 0, 1, 1, h, w, gy, 0, 1, 1, kw, 0, 0, expected, 0);
+        float[] got = new float[kw];
+        DirectConvKernel.weightGrad(x, 0, 1, 1, h, w, gy, 0, 1, 1, kw, 0, 0, got, 0, false);
+        assertArrayEquals(expected, got, "w " + w + ", reference " + java.util.Arrays.toString(expected));
+    }
 }

@@ -229,4 +229,18 @@ class ParallelTest {
         assertEquals("withThreads: threads = 0 must be at least 1", e.getMessage());
         Parallel.withThreads(1000, () -> assertEquals(Parallel.poolSize(), Parallel.threads(), "capped at the pool size"));
     }
+
+    /** Ranges near 2^31: chunk counts and bounds must not wrap. */
+    @Test
+    void rangesNearIntMaxAreCoveredExactly() {
+        for (int grain : new int[] {1, 32768, 1_000_000_000}) {
+            int n = grain == 1_000_000_000 ? 1_200_000_000 : Integer.MAX_VALUE;
+            java.util.concurrent.atomic.AtomicLong covered = new java.util.concurrent.atomic.AtomicLong();
+            Parallel.forRange(n, grain, (lo, hi) -> {
+                assertTrue(0 <= lo && lo < hi && hi <= n, "chunk [" + lo + ", " + hi + ")");
+                covered.addAndGet(hi - lo);
+            });
+            assertEquals(n, covered.get(), "n " + n + " grain " + grain);
+        }
+    }
 }

@@ -77,10 +77,22 @@ public final class DataLoader implements Iterable<Batch> {
 
     /** Epoch {@code e}, reproducible: the same batches however often or in whatever order it is asked for. */
     public Iterable<Batch> epoch(int e) {
+        return epoch(e, 0);
+    }
+
+    /**
+     * Epoch {@code e} from its batch {@code firstBatch} on (the batches before it are not built):
+     * step-based training resumes mid-epoch with this.
+     */
+    public Iterable<Batch> epoch(int e, int firstBatch) {
         if (e < 0) {
             throw new IllegalArgumentException("DataLoader.epoch: e = " + e + " must be >= 0");
         }
-        return () -> new EpochIterator(e);
+        if (firstBatch < 0 || firstBatch > numBatches()) {
+            throw new IllegalArgumentException("DataLoader.epoch: first batch " + firstBatch + " is outside [0, "
+                    + numBatches() + "]");
+        }
+        return () -> new EpochIterator(e, firstBatch);
     }
 
     /** The sample order of epoch {@code e} (all selected indices, before the tail is dropped). */
@@ -107,16 +119,17 @@ public final class DataLoader implements Iterable<Batch> {
 
     private final class EpochIterator implements Iterator<Batch> {
         private final int[] order;
-        private final Rng transformRng;
+        private final long transformSeed;
         private final int end;
         private int pos;
 
-        EpochIterator(int e) {
+        EpochIterator(int e, int firstBatch) {
             this.order = order(e);
             Rng r = epochRng(e);
             r.nextLong(); // decorrelate from the shuffle's stream
-            this.transformRng = r.split();
+            this.transformSeed = r.nextLong();
             this.end = dropLast ? order.length / batchSize * batchSize : order.length;
+            this.pos = Math.min(end, firstBatch * batchSize);
         }
 
         @Override
@@ -129,6 +142,7 @@ public final class DataLoader implements Iterable<Batch> {
             if (!hasNext()) {
                 throw new NoSuchElementException("DataLoader: epoch finished");
             }
+            int batchIndex = pos / batchSize;
             int b = Math.min(batchSize, end - pos);
             int[] idx = Arrays.copyOfRange(order, pos, pos + b);
             pos += b;
@@ -137,6 +151,9 @@ public final class DataLoader implements Iterable<Batch> {
             float[] x = new float[b * numel];
             int[] y = new int[b];
             float[] sample = transforms.isEmpty() ? null : new float[numel];
+            // Each batch draws its transforms from its own stream, so a pass that starts mid-epoch
+            // sees the same augmented batches as a full one.
+            Rng transformRng = sample == null ? null : Rng.seeded(transformSeed + 0x9E3779B97F4A7C15L * (batchIndex + 1L));
             for (int i = 0; i < b; i++) {
                 if (sample == null) {
                     dataset.copyInputs(idx[i], x, i * numel);

@@ -16,6 +16,7 @@ import dev.shears.train.RunDir;
 import dev.shears.train.RunPlots;
 import dev.shears.train.Trainer;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -77,14 +78,8 @@ abstract class ClassifierRepro implements Callable<Integer> {
     @Option(names = "--seed", description = "Run seed; every random choice derives from it (default: ${DEFAULT-VALUE}).")
     long seed = 42;
 
-    @Option(names = "--threads", description = "Kernel threads (default: the pool size, -Dshears.threads or all cores).")
-    Integer threads;
-
-    @Option(names = "--out", description = "Folder for run folders (default: ${DEFAULT-VALUE}).")
-    Path out = Path.of("runs");
-
-    @Option(names = "--data-dir", description = "Folder holding the data files (default: $SHEARS_DATA, then the cache).")
-    Path dataDir;
+    @Mixin
+    RunOptions options;
 
     @Option(names = "--train-limit", description = "Use only the first N training samples (smoke tests).")
     Integer trainLimit;
@@ -121,9 +116,9 @@ abstract class ClassifierRepro implements Callable<Integer> {
     @Override
     public Integer call() {
         Settings s = resume != null ? savedSettings(resume) : new Settings(epochs, batchSize, lr, seed, trainLimit,
-                testLimit, logEvery, dataDir == null ? null : dataDir.toString());
+                testLimit, logEvery, options.dataDir() == null ? null : options.dataDir().toString());
         validate(s);
-        int nThreads = threads != null ? threads : Parallel.threads();
+        int nThreads = options.threads();
         Parallel.withThreads(nThreads, () -> result = run(s, nThreads));
         return 0;
     }
@@ -133,7 +128,9 @@ abstract class ClassifierRepro implements Callable<Integer> {
         atLeastOne(bad, "--epochs", s.epochs());
         atLeastOne(bad, "--batch-size", s.batchSize());
         atLeastOne(bad, "--log-every", s.logEvery());
-        atLeastOne(bad, "--threads", threads);
+        if (options.problem() != null) {
+            bad.add(options.problem());
+        }
         atLeastOne(bad, "--train-limit", s.trainLimit());
         atLeastOne(bad, "--test-limit", s.testLimit());
         if (!(s.lr() > 0) || Double.isInfinite(s.lr())) {
@@ -197,7 +194,7 @@ abstract class ClassifierRepro implements Callable<Integer> {
         config.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
         config.put("simd", Simd.describe());
 
-        try (RunDir runDir = resume != null ? RunDir.open(resume) : RunDir.create(out, name(), s.seed())) {
+        try (RunDir runDir = resume != null ? RunDir.open(resume) : RunDir.create(options.out(), name(), s.seed())) {
             if (resume == null) {
                 runDir.writeConfig(config);
             }

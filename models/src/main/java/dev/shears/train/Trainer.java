@@ -31,6 +31,11 @@ public final class Trainer {
     @FunctionalInterface
     public interface LossFunction {
         Var loss(Layer model, Batch batch);
+
+        /** Cross-entropy of the model's logits [batch, classes] against the batch's integer labels. */
+        static LossFunction crossEntropy() {
+            return (model, b) -> Functional.crossEntropy(model.forward(Var.constant(b.inputs())), b.labels());
+        }
     }
 
     /** Called after each finished (and checkpointed) epoch. */
@@ -173,8 +178,7 @@ public final class Trainer {
         private DataLoader test;
         private int epochs = 1;
         private LrSchedule schedule;
-        private LossFunction lossFunction = (model, b) -> Functional.crossEntropy(model.forward(Var.constant(b.inputs())),
-                b.labels());
+        private LossFunction lossFunction = LossFunction.crossEntropy();
         private RunDir runDir;
         private ProgressLog.Sink out = ProgressLog.Sink.console(System.out);
         private int logEvery = 100;

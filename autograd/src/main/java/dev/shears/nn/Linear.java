@@ -18,6 +18,7 @@ public class Linear extends Layer {
     private final int outFeatures;
     private final Parameter weight;
     private final Parameter bias;
+    private final InputHooks inputHooks = new InputHooks();
 
     public Linear(int inFeatures, int outFeatures, Rng rng) {
         this(inFeatures, outFeatures, true, rng);
@@ -62,7 +63,16 @@ public class Linear extends Layer {
             throw new ShapeException("Linear(" + inFeatures + " -> " + outFeatures + "): input " + x.shape()
                     + " must end in " + inFeatures);
         }
+        inputHooks.fire(x);
         return Functional.linear(x, weight.effective(), bias);
+    }
+
+    /**
+     * Registers an observer of this layer's inputs [..., in], called on every forward pass before
+     * the product (calibration statistics for post-training pruning); close the registration to stop.
+     */
+    public InputHooks.Registration onInput(java.util.function.Consumer<Tensor> observer) {
+        return inputHooks.add(observer);
     }
 
     public Parameter weight() {

@@ -24,6 +24,7 @@ public class SparseLinear extends Layer {
     private final SparseMatrix pattern;
     private final Parameter values;
     private final Parameter bias;
+    private final InputHooks inputHooks = new InputHooks();
 
     /** A layer over a CSR weight and its values (copied), with a copy of {@code bias} [out] or none (null). */
     public SparseLinear(CsrMatrix weight, Tensor bias) {
@@ -51,7 +52,13 @@ public class SparseLinear extends Layer {
         if (x.rank() < 1 || x.dim(-1) != inFeatures()) {
             throw new ShapeException(this + ": input " + x.shape() + " must end in " + inFeatures());
         }
+        inputHooks.fire(x);
         return SparseFunctions.linear(x, pattern, values.effective(), bias);
+    }
+
+    /** Registers an observer of this layer's inputs, as {@link Linear#onInput} does. */
+    public InputHooks.Registration onInput(java.util.function.Consumer<Tensor> observer) {
+        return inputHooks.add(observer);
     }
 
     /** The weight with the current values (masked ones zero): a snapshot, not updated by training. */

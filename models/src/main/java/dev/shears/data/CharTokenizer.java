@@ -7,7 +7,7 @@ import java.util.TreeSet;
  * Character-level tokenizer: the vocabulary is the sorted set of distinct characters (UTF-16 code
  * units) of a text, token id = rank in that order (so the same text always gives the same ids).
  */
-public final class CharTokenizer {
+public final class CharTokenizer implements dev.shears.text.Tokenizer {
     private final char[] chars;     // id -> char, ascending
     private final int[] idOf;       // char -> id or -1, sized to max char + 1
 

@@ -46,10 +46,32 @@ public final class AdamW extends BaseOptimizer {
     }
 
     private final Config config;
+    private final boolean[] decays;
 
     public AdamW(List<? extends Var> params, Config config) {
+        this(params, config, java.util.Set.of());
+    }
+
+    /**
+     * AdamW whose weight decay skips the parameters in {@code noDecay} (biases and normalisation
+     * gains, as GPT training does); they still get Adam updates.
+     *
+     * @throws IllegalArgumentException if a parameter in {@code noDecay} is not in {@code params}
+     */
+    public AdamW(List<? extends Var> params, Config config, java.util.Set<? extends Var> noDecay) {
         super("AdamW", params, config.lr());
         this.config = config;
+        this.decays = new boolean[params.size()];
+        java.util.Set<Var> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < params.size(); i++) {
+            decays[i] = !noDecay.contains(params.get(i));
+            seen.add(params.get(i));
+        }
+        for (Var v : noDecay) {
+            if (!seen.contains(v)) {
+                throw new IllegalArgumentException("AdamW: " + v + " is excluded from weight decay but not optimized");
+            }
+        }
     }
 
     public Config config() {
@@ -72,7 +94,8 @@ public final class AdamW extends BaseOptimizer {
         }
         int t = s.get("step").contiguous().toIntArray()[0] + 1;
         s.put("step", Tensor.ofInts(new int[] {t}, 1));
-        AdamStep step = AdamStep.of(lr, config.beta1(), config.beta2(), config.eps(), config.weightDecay(), t);
+        AdamStep step = AdamStep.of(lr, config.beta1(), config.beta2(), config.eps(),
+                decays[index] ? config.weightDecay() : 0, t);
         FusedUpdates.adam(step, p.value(), grad, mask, s.get("exp_avg"), s.get("exp_avg_sq"));
     }
 }

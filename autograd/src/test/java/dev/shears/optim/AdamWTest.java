@@ -65,4 +65,29 @@ class AdamWTest {
             assertEquals(p[i], got[i], 1e-5, "element " + i + " wd " + wd);
         }
     }
+
+    @Test
+    void parametersExcludedFromDecayMoveLikePlainAdam() {
+        Parameter decayed = new Parameter("w", Tensor.of(new float[] {1f, -2f}, 2));
+        Parameter plain = new Parameter("b", Tensor.of(new float[] {1f, -2f}, 2));
+        Parameter reference = new Parameter("r", Tensor.of(new float[] {1f, -2f}, 2));
+        AdamW.Config c = AdamW.Config.defaults().lr(0.1).weightDecay(0.5);
+        AdamW opt = new AdamW(List.of(decayed, plain), c, java.util.Set.of(plain));
+        AdamW adam = new AdamW(List.of(reference), c.weightDecay(0));
+        for (int t = 0; t < 3; t++) {
+            float[] g = Inputs.randn(30 + t, 2).toFloatArray();
+            Grads.set(decayed, g);
+            Grads.set(plain, g);
+            Grads.set(reference, g);
+            opt.step();
+            adam.step();
+        }
+        assertArrayEquals(reference.value().toFloatArray(), plain.value().toFloatArray(), 0f);
+        float[] d = decayed.value().toFloatArray();
+        float[] r = reference.value().toFloatArray();
+        org.junit.jupiter.api.Assertions.assertTrue(Math.abs(d[0]) < Math.abs(r[0]), "decay shrinks the other one");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new AdamW(List.of(decayed), c, java.util.Set.of(reference)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("not optimized"), e.getMessage());
+    }
 }

@@ -9,13 +9,15 @@ import dev.shears.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * One-shot magnitude pruning of a model's prunable weights (methods.md §4): global (one threshold
+ * Magnitude pruning of a model's prunable weights (methods.md §4), one-shot: global (one threshold
  * over |w| of every layer), global with the minimum-threshold rule (no layer keeps fewer than a
  * fixed count), and uniform layer-wise (every layer at the same sparsity), the baseline the global
- * variants are compared with.
+ * variants are compared with; and the gradual variant, which reaches the target over several
+ * prune steps of a {@link CubicSparsitySchedule}.
  *
  * <p>Sparsity is the fraction of the included layers' weights that is pruned after the call,
  * counting what earlier calls pruned: the selection runs among the currently kept weights and
@@ -85,6 +87,24 @@ public final class GlobalMagnitude {
     }
 
     /**
+     * One step of gradual global magnitude pruning (§4.1's gradual variant): at a prune step of
+     * {@code schedule}, {@link #global} to the scheduled sparsity, so every step uses one threshold
+     * over all included layers, chosen among the weights the earlier steps kept; at any other time,
+     * nothing. Call it at every time step of training (or at the schedule's prune steps) with the
+     * same model: the masks only shrink, so the call needs no state of its own, and the last prune
+     * step reaches {@code schedule.target()} exactly. With no training between the steps the result
+     * is the one-shot {@link #global} mask at the target (magnitude top-k sets are nested).
+     *
+     * @param t the current time in the schedule's unit (optimizer steps, epochs)
+     * @return the pruning report at a prune step, else empty
+     * @throws IllegalArgumentException as {@link #global}, e.g. if the included layers are already
+     *                                  sparser than the schedule says at {@code t}
+     */
+    public static Optional<Report> gradual(Module model, CubicSparsitySchedule schedule, long t, Set<String> exclude) {
+        return schedule.isPruneStep(t) ? Optional.of(global(model, schedule.sparsityAt(t), exclude)) : Optional.empty();
+    }
+
+    /**
      * Global magnitude pruning with the minimum-threshold rule (§4.1 step 2). With
      * {@code MT = floor(minPercent / 100 · total)}: layers of fewer than MT weights are not pruned;
      * the global step's per-layer sparsities are rescaled to restore the target, and any layer that
@@ -105,13 +125,23 @@ public final class GlobalMagnitude {
         }
         List<Layer> layers = PrunableLayers.of(op, model, exclude);
         GlobalThreshold.Result r = globalSelection(op, layers, sparsity);
-        int minimum = (int) Math.floor(minPercent / 100 * PrunableLayers.totalSize(layers));
+        int minimum = minimumCount(minPercent, PrunableLayers.totalSize(layers));
         int[] keep = minimumThresholdCounts(op, layers, r.masks(), minimum, sparsity);
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             l.param().pruneTo(TopK.keep(magnitude(l), l.current(), keep[i]));
         }
         return new Report(PrunableLayers.report(layers), r.threshold());
+    }
+
+    /**
+     * The minimum-threshold rule's count {@code MT = floor(minPercent / 100 · total)}: the fewest
+     * weights a layer keeps under {@link #globalWithMinimum} (unless it is smaller or already sparser).
+     *
+     * @param total the included layers' weight count
+     */
+    public static int minimumCount(double minPercent, long total) {
+        return (int) Math.floor(minPercent / 100 * total);
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "./shears run", mixinStandardHelpOptions = true,
         description = "Runs a reproduction or demo by name; without a name, lists them.",
-        subcommands = {MnistMlpRepro.class, FashionLenet5Repro.class, LotteryRepro.class, TinyStoriesRepro.class, TinyStoriesEvalRepro.class})
+        subcommands = {MnistMlpRepro.class, FashionLenet5Repro.class, LotteryRepro.class, TinyStoriesRepro.class, TinyStoriesEvalRepro.class, GlobalMagnitudeRepro.class})
 public final class Repro implements Callable<Integer> {
 
     @Spec
@@ -35,7 +35,7 @@ public final class Repro implements Callable<Integer> {
         out.println("Reproductions and demos (./shears run <name> --help for options):");
         for (Map.Entry<String, CommandLine> e : new CommandLine(new Repro()).getSubcommands().entrySet()) {
             String[] desc = e.getValue().getCommandSpec().usageMessage().description();
-            out.printf("  %-14s %s%n", e.getKey(), desc.length > 0 ? desc[0] : "");
+            out.printf("  %-18s %s%n", e.getKey(), desc.length > 0 ? desc[0] : "");
         }
         out.flush();
     }

@@ -11,7 +11,9 @@ import java.util.function.IntConsumer;
 /**
  * Autoregressive decoding with a {@link KvCache}: the prompt is run once, then each new token alone,
  * attending to the cached keys and values. Stops at the stop token (which is included in the
- * output), after {@code maxTokens}, or when the context is full.
+ * output) or after {@code maxTokens}. Once the context is full, each step runs the last
+ * {@code context} tokens again as a fresh prompt (positions from 0, nanoGPT's crop), so a
+ * short-context model can write past its context, at the cost of recomputing its window.
  */
 public final class Generator {
     private Generator() {}
@@ -51,6 +53,7 @@ public final class Generator {
         }
         long t0 = System.nanoTime();
         KvCache cache = lm.newCache();
+        int[] all = Arrays.copyOf(prompt, prompt.length + maxTokens);
         int[] out = new int[maxTokens];
         int n = 0;
         boolean stopped = false;
@@ -58,6 +61,7 @@ public final class Generator {
             float[] logits = lastRow(lm.logits(Tensor.ofInts(prompt, 1, prompt.length), cache));
             while (n < maxTokens) {
                 int next = sampler.next(logits, rng);
+                all[prompt.length + n] = next;
                 out[n++] = next;
                 if (onToken != null) {
                     onToken.accept(next);
@@ -66,10 +70,17 @@ public final class Generator {
                     stopped = true;
                     break;
                 }
-                if (n == maxTokens || cache.length() == lm.contextLength()) {
+                if (n == maxTokens) {
                     break;
                 }
-                logits = lastRow(lm.logits(Tensor.ofInts(new int[] {next}, 1, 1), cache));
+                if (cache.length() == lm.contextLength()) {
+                    cache = lm.newCache();
+                    int end = prompt.length + n;
+                    int keep = lm.contextLength();
+                    logits = lastRow(lm.logits(Tensor.ofInts(Arrays.copyOfRange(all, end - keep, end), 1, keep), cache));
+                } else {
+                    logits = lastRow(lm.logits(Tensor.ofInts(new int[] {next}, 1, 1), cache));
+                }
             }
         }
         return new Result(Arrays.copyOf(out, n), stopped, (System.nanoTime() - t0) / 1e9);

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Runs a benchmark suite in one JVM and prints a markdown table plus RESULT lines.",
-        subcommands = {GemmSuite.class, ElementwiseSuite.class, TrainStepSuite.class, SparseSuite.class})
+        subcommands = {GemmSuite.class, ElementwiseSuite.class, TrainStepSuite.class, SparseSuite.class, LmSuite.class})
 public final class Bench implements Callable<Integer> {
     @Spec
     CommandSpec spec;

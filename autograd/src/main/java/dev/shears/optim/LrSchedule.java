@@ -19,6 +19,31 @@ public interface LrSchedule {
     }
 
     /**
+     * lr·γ^k where k is the number of milestones at or before {@code step} (torch MultiStepLR):
+     * {@code multiStep(0.1, 0.1, T / 2, 3 * T / 4)} is the "×0.1 at 50% and 75% of training"
+     * schedule of the SGD image-classification recipes.
+     *
+     * @param milestones the steps at which the rate is multiplied by {@code gamma}, ascending, >= 0; a step
+     *                   listed twice multiplies by γ² (as in torch), so short runs need not dedupe them
+     */
+    static LrSchedule multiStep(double lr, double gamma, int... milestones) {
+        int[] at = milestones.clone();
+        for (int i = 0; i < at.length; i++) {
+            if (at[i] < 0 || (i > 0 && at[i] < at[i - 1])) {
+                throw new IllegalArgumentException("LrSchedule.multiStep: milestone " + at[i] + " in "
+                        + java.util.Arrays.toString(at) + " must be >= 0 and not below the one before");
+            }
+        }
+        return step -> {
+            int k = 0;
+            while (k < at.length && at[k] <= step) {
+                k++;
+            }
+            return lr * Math.pow(gamma, k);
+        };
+    }
+
+    /**
      * Cosine from {@code lr} at step 0 to {@code minLr} at {@code totalSteps} (and after):
      * minLr + (lr - minLr)·(1 + cos(π·step/totalSteps))/2.
      */

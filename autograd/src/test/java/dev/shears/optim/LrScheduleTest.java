@@ -2,6 +2,7 @@ package dev.shears.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.nn.Parameter;
 import dev.shears.tensor.Tensor;
@@ -19,6 +20,25 @@ class LrScheduleTest {
         assertEquals(1.0, s.lr(9));
         assertEquals(0.5, s.lr(10));
         assertEquals(0.25, s.lr(25));
+    }
+
+    @Test
+    void multiStepMultipliesAtEachMilestone() {
+        LrSchedule s = LrSchedule.multiStep(0.1, 0.1, 50, 75);
+        assertEquals(0.1, s.lr(0), 1e-15);
+        assertEquals(0.1, s.lr(49), 1e-15);
+        assertEquals(0.01, s.lr(50), 1e-15);
+        assertEquals(0.01, s.lr(74), 1e-15);
+        assertEquals(0.001, s.lr(75), 1e-15);
+        assertEquals(0.001, s.lr(10_000), 1e-15);
+        assertEquals(0.5, LrSchedule.multiStep(0.5, 0.1).lr(99), "no milestones: constant");
+        assertEquals(0.05, LrSchedule.multiStep(0.5, 0.1, 0).lr(0), 1e-15, "a milestone at 0 applies from the start");
+        var e = assertThrows(IllegalArgumentException.class, () -> LrSchedule.multiStep(0.1, 0.1, 75, 50));
+        assertTrue(e.getMessage().contains("milestone 50"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.multiStep(0.1, 0.1, -1));
+        LrSchedule twice = LrSchedule.multiStep(1.0, 0.1, 5, 5);
+        assertEquals(1.0, twice.lr(4), 1e-15);
+        assertEquals(0.01, twice.lr(5), 1e-15, "a milestone listed twice applies twice");
     }
 
     @Test

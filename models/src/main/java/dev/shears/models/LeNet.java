@@ -12,12 +12,9 @@ import dev.shears.tensor.Rng;
 public final class LeNet {
     private LeNet() {}
 
-    /** LeNet-300-100: a 784-300-100-10 ReLU MLP over flattened 28×28 images. */
+    /** LeNet-300-100: a 784-300-100-10 ReLU {@link Mlp} over flattened 28×28 images. */
     public static Sequential lenet300100(Rng rng) {
-        return new Sequential(
-                new Linear(784, 300, rng), new ReLU(),
-                new Linear(300, 100, rng), new ReLU(),
-                new Linear(100, 10, rng));
+        return Mlp.of(rng, 784, 300, 100, 10);
     }
 
     /**

@@ -21,7 +21,7 @@ import dev.shears.tensor.Tensor;
  * output layer tied to the token embedding. Initialised as nanoGPT does: weights N(0, 0.02), the
  * residual output projections N(0, 0.02/√(2·layers)), biases zero.
  */
-public final class Gpt extends Module implements CausalLm {
+public final class Gpt extends Module implements CausalLm, BlockStack {
     private final GptConfig config;
     private final Embedding wte;
     private final Embedding wpe;
@@ -101,20 +101,49 @@ public final class Gpt extends Module implements CausalLm {
             throw new IllegalArgumentException("Gpt: positions " + start + ".." + (start + t - 1) + " exceed the context"
                     + " of " + config.contextLength());
         }
-        int[] positions = new int[t];
-        for (int i = 0; i < t; i++) {
-            positions[i] = start + i;
-        }
-        Var x = wte.forward(ids).add(wpe.forward(Tensor.ofInts(positions, t)));
-        if (embedDropout != null) {
-            x = embedDropout.forward(x);
-        }
+        Var x = embed(ids, start);
         for (int i = 0; i < config.layers(); i++) {
             x = blocks.get(i).forward(x, cache == null ? null : cache.layer(i));
         }
         if (cache != null) {
             cache.advance(t);
         }
+        return head(x);
+    }
+
+    /** Token plus position embeddings of ids [batch, T] at positions start .. start + T - 1. */
+    private Var embed(Tensor ids, int start) {
+        int t = ids.dim(1);
+        int[] positions = new int[t];
+        for (int i = 0; i < t; i++) {
+            positions[i] = start + i;
+        }
+        Var x = wte.forward(ids).add(wpe.forward(Tensor.ofInts(positions, t)));
+        return embedDropout == null ? x : embedDropout.forward(x);
+    }
+
+    @Override
+    public Var embed(Tensor ids) {
+        return embed(ids, 0);
+    }
+
+    @Override
+    public int blockCount() {
+        return config.layers();
+    }
+
+    @Override
+    public Var block(int i, Var x) {
+        return blocks.get(i).forward(x, null);
+    }
+
+    @Override
+    public Module blockModule(int i) {
+        return blocks.get(i);
+    }
+
+    @Override
+    public Var head(Var x) {
         return Functional.linear(lnF.forward(x), wte.weight().effective(), null);
     }
 

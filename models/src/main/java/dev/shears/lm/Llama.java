@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * names are the Hugging Face ones ({@code model.layers.0.self_attn.q_proj.weight}), so
  * {@link #load} reads a model folder's {@code model.safetensors} by name.
  */
-public final class Llama extends Module implements CausalLm {
+public final class Llama extends Module implements CausalLm, BlockStack {
     private final LlamaConfig config;
     private final Body model;
     private final Linear lmHead;
@@ -107,15 +107,40 @@ public final class Llama extends Module implements CausalLm {
             throw new IllegalArgumentException("Llama: positions " + start + ".." + (start + t - 1)
                     + " exceed the context of " + config.maxPositions() + " (max_position_embeddings)");
         }
-        Var x = model.embedTokens.forward(ids);
+        Var x = embed(ids);
         for (int i = 0; i < config.layers(); i++) {
             x = model.layers.get(i).forward(x, cache == null ? null : cache.layer(i));
         }
         if (cache != null) {
             cache.advance(t);
         }
-        x = model.norm.forward(x);
-        return lmHead != null ? lmHead.forward(x) : Functional.linear(x, model.embedTokens.weight().effective(), null);
+        return head(x);
+    }
+
+    @Override
+    public Var embed(Tensor ids) {
+        return model.embedTokens.forward(ids);
+    }
+
+    @Override
+    public int blockCount() {
+        return config.layers();
+    }
+
+    @Override
+    public Var block(int i, Var x) {
+        return model.layers.get(i).forward(x, null);
+    }
+
+    @Override
+    public Module blockModule(int i) {
+        return model.layers.get(i);
+    }
+
+    @Override
+    public Var head(Var x) {
+        Var h = model.norm.forward(x);
+        return lmHead != null ? lmHead.forward(h) : Functional.linear(h, model.embedTokens.weight().effective(), null);
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "./shears run", mixinStandardHelpOptions = true,
         description = "Runs a reproduction or demo by name; without a name, lists them.",
-        subcommands = {MnistMlpRepro.class, FashionLenet5Repro.class, LotteryRepro.class, TinyStoriesRepro.class, TinyStoriesEvalRepro.class, GlobalMagnitudeRepro.class, RandomPruningRepro.class, CharGptRepro.class})
+        subcommands = {MnistMlpRepro.class, FashionLenet5Repro.class, LotteryRepro.class, TinyStoriesRepro.class, TinyStoriesEvalRepro.class, GlobalMagnitudeRepro.class, RandomPruningRepro.class, CharGptRepro.class, PruneLlmRepro.class})
 public final class Repro implements Callable<Integer> {
 
     @Spec

@@ -1,0 +1,115 @@
+package dev.shears.pruning;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shears.autograd.Autograd;
+import dev.shears.autograd.Var;
+import dev.shears.lm.Gpt;
+import dev.shears.lm.GptConfig;
+import dev.shears.nn.InputHooks;
+import dev.shears.nn.Linear;
+import dev.shears.sparse.Mask;
+import dev.shears.tensor.Rng;
+import dev.shears.tensor.Tensor;
+import dev.shears.train.StepTrainer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SequentialPrunerTest {
+    private static final GptConfig CONFIG = new GptConfig(13, 8, 2, 2, 16, 0f);
+
+    private static Gpt gpt() {
+        Gpt g = new Gpt(CONFIG, Rng.seeded(4));
+        g.parameters().forEach(p -> p.value().muli(10f)); // nanoGPT's 0.02 init makes every score nearly equal
+        return g;
+    }
+
+    private static Tensor calibration() {
+        Rng rng = Rng.seeded(5);
+        int[] ids = new int[6 * 8];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(13);
+        }
+        return Tensor.ofInts(ids, 6, 8);
+    }
+
+    @Test
+    void everyBlockLinearGetsThePatternAndTheRestStaysDense() {
+        Gpt g = gpt();
+        Map<String, Tensor> before = StepTrainer.copyOf(g.stateDict());
+        List<SequentialPruner.LayerReport> r = SequentialPruner.prune(g, calibration(), SequentialPruner.Method.SPARSEGPT,
+                PruningPattern.twoFour(), 4);
+        assertEquals(2 * 6, r.size(), "q, k, v, o, c_fc and c_proj of both blocks");
+        assertEquals("0.attn.q_proj", r.getFirst().name());
+        r.forEach(l -> assertEquals(0.5, l.sparsity(), 1e-12, l.name()));
+        for (String dense : new String[] {"wte.weight", "wpe.weight", "ln_f.weight", "blocks.0.ln_1.weight",
+                "blocks.1.attn.q_proj.bias"}) {
+            assertArrayEquals(before.get(dense).toFloatArray(), g.stateDict().get(dense).toFloatArray(), 0f, dense);
+        }
+    }
+
+    @Test
+    void magnitudeIgnoresTheCalibrationAndMatchesTheLayerRule() {
+        Gpt g = gpt();
+        Map<String, Linear> original = SequentialPruner.linears(gpt().blockModule(1));
+        SequentialPruner.prune(g, calibration(), SequentialPruner.Method.MAGNITUDE, PruningPattern.unstructured(0.5), 6);
+        SequentialPruner.linears(g.blockModule(1)).forEach((name, l) -> assertEquals(
+                LayerPruning.magnitude(original.get(name).weight().value(), PruningPattern.unstructured(0.5)),
+                l.weight().maskPattern(), name));
+    }
+
+    /** Column norms of every Linear in block {@code b} of {@code model} on the calibration states. */
+    private static Map<String, double[]> norms(Gpt model, int b, Tensor ids) {
+        Map<String, ActivationStats> stats = new LinkedHashMap<>();
+        List<InputHooks.Registration> hooks = new ArrayList<>();
+        SequentialPruner.linears(model.blockModule(b)).forEach((name, l) -> {
+            ActivationStats s = ActivationStats.of(l.inFeatures());
+            stats.put(name, s);
+            hooks.add(s.attach(l));
+        });
+        try (Autograd.NoGrad ignored = Autograd.noGrad()) {
+            Var x = model.embed(ids);
+            for (int i = 0; i < b; i++) {
+                x = model.block(i, x);
+            }
+            model.block(b, x);
+        }
+        hooks.forEach(InputHooks.Registration::close);
+        Map<String, double[]> out = new LinkedHashMap<>();
+        stats.forEach((k, v) -> out.put(k, v.columnNorms()));
+        return out;
+    }
+
+    @Test
+    void wandaCalibratesEachBlockOnTheOutputsOfTheAlreadyPrunedBlocks() {
+        Tensor ids = calibration();
+        Gpt pruned = gpt();
+        SequentialPruner.prune(pruned, ids, SequentialPruner.Method.WANDA, PruningPattern.twoFour(), 4);
+
+        // block 1's statistics must come from a dense block 1 fed by the pruned block 0
+        Gpt hybrid = gpt();
+        Map<String, Tensor> state = hybrid.stateDict();
+        pruned.stateDict().forEach((k, v) -> {
+            if (k.startsWith("blocks.0.")) {
+                state.get(k).copyFrom(v);
+            }
+        });
+        Map<String, double[]> expectedNorms = norms(hybrid, 1, ids);
+        Map<String, Linear> dense = SequentialPruner.linears(gpt().blockModule(1));
+        boolean differsFromDenseCalibration = false;
+        Map<String, double[]> denseNorms = norms(gpt(), 1, ids);
+        for (var e : SequentialPruner.linears(pruned.blockModule(1)).entrySet()) {
+            Tensor w = dense.get(e.getKey()).weight().value();
+            Mask expected = LayerPruning.wanda(w, expectedNorms.get(e.getKey()), PruningPattern.twoFour());
+            assertEquals(expected, e.getValue().weight().maskPattern(), e.getKey());
+            differsFromDenseCalibration |= !expected.equals(
+                    LayerPruning.wanda(w, denseNorms.get(e.getKey()), PruningPattern.twoFour()));
+        }
+        assertTrue(differsFromDenseCalibration, "the test must be able to tell sequential from one dense pass");
+    }
+}

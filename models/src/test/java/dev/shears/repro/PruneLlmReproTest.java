@@ -1,0 +1,48 @@
+package dev.shears.repro;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shears.data.DataLocator;
+import dev.shears.lm.PretrainedLm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PruneLlmReproTest {
+
+    @Test
+    void smallRunPrunesTinyStoriesAndWritesTheTable(@TempDir Path out) throws IOException {
+        Assumptions.assumeTrue(DataLocator.sharedDataDirs(PretrainedLm.TINYSTORIES).stream().anyMatch(Files::isDirectory),
+                "shared/data/tinystories-656k not found");
+        assertEquals(0, Repro.execute("prune-llm", "--methods", "magnitude,wanda", "--patterns", "2:4,unstructured-50",
+                "--calibration", "3", "--calib-length", "16", "--out", out.toString()));
+        Path run;
+        try (Stream<Path> s = Files.list(out)) {
+            run = s.findFirst().orElseThrow();
+        }
+        for (String f : List.of("config.json", "calibration.json", "log.csv", "results.md", "results.json",
+                "results.csv", "perplexity.png")) {
+            assertTrue(Files.isRegularFile(run.resolve(f)), f + " missing");
+        }
+        assertEquals(1 + 2 * 2 * 14, Files.readAllLines(run.resolve("log.csv")).size(), "a row per pruned layer");
+        String md = Files.readString(run.resolve("results.md"));
+        assertTrue(md.contains("CHECK ptq_baselines ppl_dense=20.787"), md);
+        assertTrue(md.contains("CHECK ptq_24_worse_than_unstructured method=wanda"), md);
+        assertTrue(Files.readString(run.resolve("log.csv")).lines().skip(1).allMatch(l -> l.contains(",0.5000,")),
+                "every layer at 50%");
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        assertEquals(2, Repro.execute("prune-llm", "--methods", "armor2"));
+        assertEquals(2, Repro.execute("prune-llm", "--patterns", "3:2"));
+        assertEquals(2, Repro.execute("prune-llm", "--model", "gpt5"));
+        assertEquals(2, Repro.execute("prune-llm", "--model", "char-gpt:/no/such/run"));
+    }
+}

@@ -51,9 +51,10 @@ public final class Armor {
      * @param mask       M
      * @param lossCurve  the proxy loss at iteration 0 (NoWag-P), every logEvery iterations and at the end
      * @param iterations iterations run
+     * @param seconds    wall time of the optimisation
      */
     public record Result(int rows, int cols, int block, float[][] a, float[][] b, float[] core, Mask mask,
-                         double[] lossCurve, int[] lossSteps, int iterations) {
+                         double[] lossCurve, int[] lossSteps, int iterations, double seconds) {
 
         public double initialLoss() {
             return lossCurve[0];
@@ -86,6 +87,7 @@ public final class Armor {
             throw new IllegalArgumentException("Armor: block " + block + " must be a multiple of 4 dividing both "
                     + rows + " and " + cols);
         }
+        long t0 = System.nanoTime();
         State st = new State(w, start, block);
         List<Double> curve = new ArrayList<>();
         List<Integer> steps = new ArrayList<>();
@@ -118,7 +120,7 @@ public final class Armor {
             steps.add(t);
         }
         return st.result(curve.stream().mapToDouble(Double::doubleValue).toArray(),
-                steps.stream().mapToInt(Integer::intValue).toArray(), t);
+                steps.stream().mapToInt(Integer::intValue).toArray(), t, (System.nanoTime() - t0) / 1e9);
     }
 
     /** The optimisation state of one weight. */
@@ -420,7 +422,7 @@ public final class Armor {
             return 2 * lin + aa * quad;
         }
 
-        Result result(double[] curve, int[] steps, int iterations) {
+        Result result(double[] curve, int[] steps, int iterations, double seconds) {
             float[][] af = new float[tileRows][];
             for (int p = 0; p < tileRows; p++) { // A' = D_r · A
                 af[p] = a[p].clone();
@@ -450,7 +452,7 @@ public final class Armor {
                 }
             }
             Mask mask = Mask.fromKeptIndices(dev.shears.tensor.Shape.of(rows, cols), java.util.Arrays.copyOf(kept, n));
-            return new Result(rows, cols, bs, af, bf, core, mask, curve, steps, iterations);
+            return new Result(rows, cols, bs, af, bf, core, mask, curve, steps, iterations, seconds);
         }
 
         double rowScale(int i) {

@@ -33,21 +33,47 @@ public final class SequentialPruner {
         /** |w| · ‖X_j‖₂ per row or N:M group. */
         WANDA("wanda"),
         /** OBS with the layer Hessian 2XᵀX/N, pruning column by column and updating the rest. */
-        SPARSEGPT("sparsegpt");
+        SPARSEGPT("sparsegpt", true),
+        /** h_j·W̄_ij² in NoWag's normalised space, from one dense pass. */
+        NOWAG("nowag", false),
+        /** NoWag-P refined into A·(V⊙M)·B with block-diagonal A, B (2:4 only), from one dense pass. */
+        ARMOR("armor", false);
 
         private final String label;
+        private final boolean sequential;
 
         Method(String label) {
+            this(label, true);
+        }
+
+        Method(String label, boolean sequential) {
             this.label = label;
+            this.sequential = sequential;
         }
 
         public String label() {
             return label;
         }
+
+        /**
+         * Whether a block is calibrated on the outputs of the already-pruned blocks (the
+         * sequential driver); otherwise all statistics come from one pass of the dense model.
+         */
+        public boolean sequential() {
+            return sequential;
+        }
     }
 
-    /** One pruned layer: its dotted name inside the model, shape, kept count and pruning time. */
-    public record LayerReport(String name, int rows, int cols, int kept, double seconds) {
+    /** ARMOR's settings: the block size, the optimisation budget and the seed of the group draws. */
+    public record ArmorOptions(int block, Armor.Settings settings, long seed) {}
+
+    /**
+     * One pruned layer: its dotted name inside the model, shape, kept count (of the sparse core for
+     * ARMOR), pruning time, the proxy loss before and after (NoWag-P and ARMOR; NaN otherwise), the
+     * parameters added (ARMOR's A and B) and ARMOR's loss curve.
+     */
+    public record LayerReport(String name, int rows, int cols, int kept, double seconds, double proxyBefore,
+                              double proxyAfter, long extraParameters, double[] lossCurve, int[] lossSteps) {
         public double sparsity() {
             return 1 - (double) kept / ((long) rows * cols);
         }
@@ -62,7 +88,20 @@ public final class SequentialPruner {
      */
     public static List<LayerReport> prune(BlockStack model, Tensor calibration, Method method, PruningPattern pattern,
             int batch) {
+        return prune(model, calibration, method, pattern, batch, null);
+    }
+
+    /**
+     * As {@link #prune(BlockStack, Tensor, Method, PruningPattern, int)}, with ARMOR's settings
+     * (required for {@link Method#ARMOR}, which only makes 2:4 cores).
+     */
+    public static List<LayerReport> prune(BlockStack model, Tensor calibration, Method method, PruningPattern pattern,
+            int batch, ArmorOptions armor) {
         Objects.requireNonNull(method, "method");
+        if (method == Method.ARMOR && (armor == null || !pattern.isNm() || pattern.n() != 2 || pattern.m() != 4)) {
+            throw new IllegalArgumentException("SequentialPruner: ARMOR needs its options and the 2:4 pattern, got "
+                    + pattern);
+        }
         Objects.requireNonNull(pattern, "pattern");
         if (calibration.rank() != 2 || calibration.dim(0) < 1 || batch < 1) {
             throw new IllegalArgumentException("SequentialPruner: calibration " + calibration.shape()
@@ -75,6 +114,9 @@ public final class SequentialPruner {
                 int n = Math.min(batch, calibration.dim(0) - s);
                 states.add(model.embed(calibration.narrow(0, s, n).contiguous()).value());
             }
+            if (!method.sequential()) {
+                return pruneFromOnePass(model, states, method, pattern, armor);
+            }
             for (int b = 0; b < model.blockCount(); b++) {
                 Map<String, Linear> linears = linears(model.blockModule(b));
                 Map<String, ActivationStats> stats = collect(model, b, linears, states, method);
@@ -84,14 +126,72 @@ public final class SequentialPruner {
                     Mask mask = pruneLayer(l, stats.get(e.getKey()), method, pattern);
                     l.weight().setMask(mask).applyMask();
                     reports.add(new LayerReport(b + "." + e.getKey(), l.outFeatures(), l.inFeatures(), mask.keptCount(),
-                            (System.nanoTime() - t0) / 1e9));
+                            (System.nanoTime() - t0) / 1e9, Double.NaN, Double.NaN, 0, new double[0], new int[0]));
                 }
-                List<Tensor> next = new ArrayList<>(states.size());
-                for (Tensor x : states) {
-                    next.add(model.block(b, Var.constant(x)).value());
-                }
-                states = next;
+                states = runBlock(model, b, states);
             }
+        }
+        return reports;
+    }
+
+    private static List<Tensor> runBlock(BlockStack model, int b, List<Tensor> states) {
+        List<Tensor> next = new ArrayList<>(states.size());
+        for (Tensor x : states) {
+            next.add(model.block(b, Var.constant(x)).value());
+        }
+        return next;
+    }
+
+    /** NoWag-P and ARMOR: every layer's h from one pass of the dense model, then each layer on its own. */
+    private static List<LayerReport> pruneFromOnePass(BlockStack model, List<Tensor> states, Method method,
+            PruningPattern pattern, ArmorOptions armor) {
+        Map<String, Linear> all = new LinkedHashMap<>();
+        Map<String, ActivationStats> stats = new LinkedHashMap<>();
+        List<InputHooks.Registration> hooks = new ArrayList<>();
+        try {
+            for (int b = 0; b < model.blockCount(); b++) {
+                for (var e : linears(model.blockModule(b)).entrySet()) {
+                    String name = b + "." + e.getKey();
+                    ActivationStats s = ActivationStats.of(e.getValue().inFeatures());
+                    all.put(name, e.getValue());
+                    stats.put(name, s);
+                    hooks.add(s.attach(e.getValue()));
+                }
+            }
+            for (int b = 0; b < model.blockCount(); b++) {
+                states = runBlock(model, b, states);
+            }
+        } finally {
+            hooks.forEach(InputHooks.Registration::close);
+        }
+        List<String> names = new ArrayList<>(all.keySet());
+        List<NoWag.Normalized> normalized = new ArrayList<>();
+        List<Mask> masks = new ArrayList<>();
+        for (String name : names) {
+            ActivationStats s = stats.get(name);
+            NoWag.Normalized w = NoWag.normalize(all.get(name).weight().value(), s.sumOfSquares(), s.rows());
+            normalized.add(w);
+            masks.add(NoWag.mask(w, pattern));
+        }
+        List<LayerReport> reports = new ArrayList<>();
+        if (method == Method.NOWAG) {
+            for (int i = 0; i < names.size(); i++) {
+                Linear l = all.get(names.get(i));
+                double loss = NoWag.proxyLoss(normalized.get(i), masks.get(i));
+                l.weight().setMask(masks.get(i)).applyMask();
+                reports.add(new LayerReport(names.get(i), l.outFeatures(), l.inFeatures(), masks.get(i).keptCount(), 0,
+                        loss, loss, 0, new double[] {loss}, new int[] {0}));
+            }
+            return reports;
+        }
+        List<Armor.Result> results = ArmorJobs.run(normalized, masks, armor);
+        for (int i = 0; i < names.size(); i++) {
+            Linear l = all.get(names.get(i));
+            Armor.Result r = results.get(i);
+            l.weight().clearMask();
+            l.weight().value().copyFrom(Tensor.of(r.dense(), l.outFeatures(), l.inFeatures()));
+            reports.add(new LayerReport(names.get(i), l.outFeatures(), l.inFeatures(), r.mask().keptCount(), r.seconds(),
+                    r.initialLoss(), r.finalLoss(), r.extraParameters(), r.lossCurve(), r.lossSteps()));
         }
         return reports;
     }
@@ -129,6 +229,7 @@ public final class SequentialPruner {
                 w.copyFrom(r.weight());
                 yield r.mask();
             }
+            case NOWAG, ARMOR -> throw new IllegalStateException(method + " calibrates in one dense pass");
         };
     }
 

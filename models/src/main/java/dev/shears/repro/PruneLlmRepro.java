@@ -46,8 +46,8 @@ public final class PruneLlmRepro implements Callable<Integer> {
     @Option(names = "--model-dir", description = "The TinyStories model folder (default: shared/data/tinystories-656k).")
     Path modelDir;
 
-    @Option(names = "--methods", split = ",", description = "magnitude, wanda, sparsegpt (default: all).")
-    List<String> methods = List.of("magnitude", "wanda", "sparsegpt");
+    @Option(names = "--methods", split = ",", description = "magnitude, wanda, sparsegpt, nowag, armor (default: all).")
+    List<String> methods = List.of("magnitude", "wanda", "sparsegpt", "nowag", "armor");
 
     @Option(names = "--patterns", split = ",", description = "2:4 and/or unstructured-50 (any N:M or unstructured-P)"
             + " (default: 2:4,unstructured-50).")
@@ -59,11 +59,22 @@ public final class PruneLlmRepro implements Callable<Integer> {
     @Option(names = "--calib-length", description = "Tokens per calibration sequence (default: ${DEFAULT-VALUE}).")
     int length = 128;
 
-    @Option(names = "--seed", description = "Calibration seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", description = "Calibration and ARMOR seed (default: ${DEFAULT-VALUE}).")
     long seed = 0;
 
+    @Option(names = "--armor-blocks", split = ",", description = "ARMOR block sizes (default: 4,8,16; 32 adds 40% parameters to a 128-wide layer).")
+    List<Integer> armorBlocks = List.of(4, 8, 16);
+
+    @Option(names = "--armor-iters", description = "ARMOR iterations per layer (default: ${DEFAULT-VALUE}).")
+    int armorIters = 2000;
+
+    @Option(names = "--armor-lr", description = "ARMOR's Adam rate (default: ${DEFAULT-VALUE}; the reference's 1e-4 is"
+            + " tuned for LLM-sized weights).")
+    double armorLr = 1e-3;
+
     /** One pruned model's outcome. */
-    record Outcome(String method, String pattern, double perplexity, double sparsity, double seconds) {}
+    record Outcome(String method, String pattern, double perplexity, double sparsity, double seconds,
+                   double extraPercent, Integer armorBlock) {}
 
     @Override
     public Integer call() {
@@ -76,8 +87,8 @@ public final class PruneLlmRepro implements Callable<Integer> {
             try {
                 chosen.add(Method.valueOf(m.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                bad.add("--methods '" + m + "' is not one of magnitude, wanda, sparsegpt (gblm, nowag and armor are"
-                        + " not implemented yet)");
+                bad.add("--methods '" + m + "' is not one of magnitude, wanda, sparsegpt, nowag, armor (gblm is not"
+                        + " implemented yet)");
             }
         }
         List<PruningPattern> chosenPatterns = new ArrayList<>();
@@ -87,6 +98,11 @@ public final class PruneLlmRepro implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 bad.add("--patterns '" + p + "': " + e.getMessage());
             }
+        }
+        if (armorBlocks.isEmpty() || armorBlocks.stream().anyMatch(b -> b < 4 || b % 4 != 0) || armorIters < 0
+                || !(armorLr >= 0)) {
+            bad.add("--armor-blocks " + armorBlocks + " must be multiples of 4, --armor-iters " + armorIters
+                    + " >= 0 and --armor-lr " + armorLr + " >= 0");
         }
         if (sequences < 1 || length < 2) {
             bad.add("--calibration " + sequences + " must be >= 1 and --calib-length " + length + " >= 2");
@@ -144,34 +160,50 @@ public final class PruneLlmRepro implements Callable<Integer> {
             double dense = target.perplexity(target.load());
             System.out.printf(Locale.ROOT, "dense: perplexity %.4f%n", dense);
             List<Outcome> outcomes = new ArrayList<>();
+            Map<String, List<SequentialPruner.LayerReport>> layerReports = new LinkedHashMap<>();
             for (PruningPattern p : chosenPatterns) {
                 for (Method m : chosen) {
-                    Module copy = target.load();
-                    long t0 = System.nanoTime();
-                    List<SequentialPruner.LayerReport> layers = SequentialPruner.prune((BlockStack) copy, calibration, m,
-                            p, 8);
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    long kept = 0;
-                    long size = 0;
-                    for (SequentialPruner.LayerReport r : layers) {
-                        kept += r.kept();
-                        size += (long) r.rows() * r.cols();
-                        runDir.logRow("method,pattern,layer,rows,cols,kept,sparsity,seconds", m.label(), p, r.name(),
-                                r.rows(), r.cols(), r.kept(), String.format(Locale.ROOT, "%.4f", r.sparsity()),
-                                String.format(Locale.ROOT, "%.3f", r.seconds()));
+                    if (m == Method.ARMOR && !p.toString().equals("2:4")) {
+                        continue; // ARMOR makes 2:4 cores only
                     }
-                    double ppl = target.perplexity(copy);
-                    Outcome o = new Outcome(m.label(), p.toString(), ppl, 1 - (double) kept / size, seconds);
-                    outcomes.add(o);
-                    System.out.printf(Locale.ROOT, "%-9s %-15s perplexity %.4f | sparsity %.4f over %d layers | %.2f s%n",
-                            o.method(), o.pattern(), ppl, o.sparsity(), layers.size(), seconds);
+                    for (Integer block : m == Method.ARMOR ? armorBlocks : java.util.Collections.<Integer>singletonList(null)) {
+                        String label = block == null ? m.label() : m.label() + "-b" + block;
+                        Module copy = target.load();
+                        long t0 = System.nanoTime();
+                        SequentialPruner.ArmorOptions armor = block == null ? null : new SequentialPruner.ArmorOptions(
+                                block, dev.shears.pruning.Armor.Settings.of(armorIters, armorLr), seed);
+                        List<SequentialPruner.LayerReport> layers = SequentialPruner.prune((BlockStack) copy, calibration,
+                                m, p, 8, armor);
+                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        long kept = 0;
+                        long size = 0;
+                        long extra = 0;
+                        for (SequentialPruner.LayerReport r : layers) {
+                            kept += r.kept();
+                            size += (long) r.rows() * r.cols();
+                            extra += r.extraParameters();
+                            runDir.logRow("method,pattern,layer,rows,cols,kept,sparsity,proxy_before,proxy_after,extra_params,"
+                                    + "seconds", label, p, r.name(), r.rows(), r.cols(), r.kept(),
+                                    String.format(Locale.ROOT, "%.4f", r.sparsity()), r.proxyBefore(), r.proxyAfter(),
+                                    r.extraParameters(), String.format(Locale.ROOT, "%.3f", r.seconds()));
+                        }
+                        layerReports.put(label + "@" + p, layers);
+                        double ppl = target.perplexity(copy);
+                        Outcome o = new Outcome(label, p.toString(), ppl, 1 - (double) kept / size, seconds,
+                                100.0 * extra / size, block);
+                        outcomes.add(o);
+                        System.out.printf(Locale.ROOT, "%-10s %-15s perplexity %.4f | sparsity %.4f over %d layers |"
+                                + " extra %.1f%% | %.2f s%n", o.method(), o.pattern(), ppl, o.sparsity(), layers.size(),
+                                o.extraPercent(), seconds);
+                    }
                 }
             }
-            report(runDir, dense, outcomes, chosenPatterns, (System.nanoTime() - started) / 60e9);
+            report(runDir, dense, outcomes, layerReports, chosenPatterns, (System.nanoTime() - started) / 60e9);
         }
     }
 
-    private void report(RunDir runDir, double dense, List<Outcome> outcomes, List<PruningPattern> chosenPatterns,
+    private void report(RunDir runDir, double dense, List<Outcome> outcomes,
+            Map<String, List<SequentialPruner.LayerReport>> layerReports, List<PruningPattern> chosenPatterns,
             double minutes) {
         ResultTable table = new ResultTable("method", "pattern", "perplexity", "% of magnitude → dense gap closed",
                 "extra parameters %", "sparsity", "pruning seconds");
@@ -180,15 +212,19 @@ public final class PruneLlmRepro implements Callable<Integer> {
             double mag = outcomes.stream().filter(x -> x.pattern().equals(o.pattern()) && x.method().equals("magnitude"))
                     .mapToDouble(Outcome::perplexity).findFirst().orElse(Double.NaN);
             double closed = 100 * (mag - o.perplexity()) / (mag - dense);
-            table.row(o.method(), o.pattern(), fmt(o.perplexity()), Double.isNaN(closed) ? "-" : fmtPct(closed), "0",
+            table.row(o.method(), o.pattern(), fmt(o.perplexity()), Double.isNaN(closed) ? "-" : fmtPct(closed),
+                    fmtPct(o.extraPercent()),
                     String.format(Locale.ROOT, "%.4f", o.sparsity()), String.format(Locale.ROOT, "%.2f", o.seconds()));
         }
         List<Check> checks = checks(dense, outcomes, chosenPatterns, minutes);
+        checks.addAll(armorChecks(dense, outcomes, layerReports, minutes));
         runDir.writeText("results.csv", table.csv());
         StringBuilder md = new StringBuilder("# prune-llm\n\n").append(table.markdown()).append("\n```\n");
         checks.forEach(c -> md.append(c.line()).append('\n'));
         md.append("```\n");
+        md.append(proxyTable(layerReports).markdown());
         runDir.writeText("results.md", md.toString());
+        armorCurves(runDir, layerReports);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("densePerplexity", dense);
         json.put("rows", table.records());
@@ -236,20 +272,114 @@ public final class PruneLlmRepro implements Callable<Integer> {
                         .verdict(Check.Verdict.of(worst)));
             }
         }
-        List<String> nm = chosenPatterns.stream().filter(PruningPattern::isNm).map(PruningPattern::toString).toList();
-        List<String> half = chosenPatterns.stream().filter(p -> !p.isNm() && Math.abs(p.sparsity() - 0.5) < 1e-9)
+        List<String> halves = chosenPatterns.stream().filter(p -> !p.isNm() && Math.abs(p.sparsity() - 0.5) < 1e-9)
                 .map(PruningPattern::toString).toList();
-        if (nm.contains("2:4") && !half.isEmpty()) {
-            for (Method m : outcomes.stream().map(Outcome::method).distinct().map(l -> Method.valueOf(l.toUpperCase(Locale.ROOT)))
-                    .toList()) {
-                double a = find(outcomes, m.label(), "2:4");
-                double b = find(outcomes, m.label(), half.getFirst());
-                out.add(Check.named("ptq_24_worse_than_unstructured").value("method", m.label()).value("ppl_24", a, 3)
-                        .value("ppl_unstructured50", b, 3).value("seed", seed).value("minutes", minutes, 1)
-                        .verdict(Check.Verdict.of(a > b)));
+        if (!halves.isEmpty()) {
+            for (String m : outcomes.stream().map(Outcome::method).distinct().toList()) {
+                double a = find(outcomes, m, "2:4");
+                double b = find(outcomes, m, halves.getFirst());
+                if (!Double.isNaN(a) && !Double.isNaN(b)) {
+                    out.add(Check.named("ptq_24_worse_than_unstructured").value("method", m).value("ppl_24", a, 3)
+                            .value("ppl_unstructured50", b, 3).value("seed", seed).value("minutes", minutes, 1)
+                            .verdict(Check.Verdict.of(a > b)));
+                }
             }
         }
         return out;
+    }
+
+    /** The ARMOR claims of methods.md §1.8 and the issue, on the 2:4 rows. */
+    private List<Check> armorChecks(double dense, List<Outcome> outcomes,
+            Map<String, List<SequentialPruner.LayerReport>> layerReports, double minutes) {
+        List<Outcome> armor = outcomes.stream().filter(o -> o.armorBlock() != null).toList();
+        List<Check> out = new ArrayList<>();
+        if (armor.isEmpty()) {
+            return out;
+        }
+        Outcome headline = armor.stream().filter(o -> o.extraPercent() <= 10 + 1e-9)
+                .max(java.util.Comparator.comparingInt(Outcome::armorBlock)).orElse(armor.getFirst());
+        double nowag = find(outcomes, "nowag", "2:4");
+        double closed = 100 * (nowag - headline.perplexity()) / (nowag - dense);
+        boolean lowest = outcomes.stream().filter(o -> o.pattern().equals("2:4") && o.armorBlock() == null)
+                .allMatch(o -> headline.perplexity() < o.perplexity());
+        List<SequentialPruner.LayerReport> layers = layerReports.get(headline.method() + "@2:4");
+        Check.Builder b = Check.named("armor").value("ppl_dense", dense, 3);
+        for (String m : List.of("magnitude", "wanda", "sparsegpt", "nowag")) {
+            b.value("ppl_" + m + "24", find(outcomes, m, "2:4"), 3);
+        }
+        out.add(b.value("ppl_armor24", headline.perplexity(), 3).value("gap_closed", String.format(Locale.ROOT, "%.1f%%", closed))
+                .value("proxy_init", layers.stream().mapToDouble(SequentialPruner.LayerReport::proxyBefore).average()
+                        .orElse(Double.NaN), 4)
+                .value("proxy_final", layers.stream().mapToDouble(SequentialPruner.LayerReport::proxyAfter).average()
+                        .orElse(Double.NaN), 4)
+                .value("overhead", String.format(Locale.ROOT, "%.1f%%", headline.extraPercent()))
+                .value("block", headline.armorBlock()).value("iters", armorIters).value("seed", seed)
+                .value("minutes", minutes, 1).value("sparsity", headline.sparsity(), 4)
+                .verdict(Check.Verdict.of(lowest && closed >= 25)));
+        for (Outcome o : armor) {
+            List<SequentialPruner.LayerReport> ls = layerReports.get(o.method() + "@2:4");
+            int rising = 0;
+            int aboveStart = 0;
+            for (SequentialPruner.LayerReport l : ls) {
+                double[] c = l.lossCurve();
+                for (int i = 1; i < c.length; i++) {
+                    rising += c[i] > c[i - 1] + 1e-12 ? 1 : 0;
+                }
+                aboveStart += l.proxyAfter() > l.proxyBefore() ? 1 : 0;
+            }
+            out.add(Check.named("armor_proxy").value("block", o.armorBlock()).value("layers", ls.size())
+                    .value("logged_increases", rising).value("layers_above_nowag_start", aboveStart)
+                    .value("seed", seed).value("minutes", minutes, 1).value("sparsity", o.sparsity(), 4)
+                    .verdict(Check.Verdict.of(rising == 0 && aboveStart == 0)));
+        }
+        List<Outcome> byBlock = armor.stream().sorted(java.util.Comparator.comparingInt(Outcome::armorBlock)).toList();
+        boolean monotone = true;
+        for (int i = 1; i < byBlock.size(); i++) {
+            monotone &= byBlock.get(i).perplexity() <= byBlock.get(i - 1).perplexity();
+        }
+        if (byBlock.size() > 1) {
+            out.add(Check.named("armor_blocks").value("blocks", byBlock.stream().map(o -> String.valueOf(o.armorBlock()))
+                            .collect(java.util.stream.Collectors.joining(",")))
+                    .value("ppl", byBlock.stream().map(o -> String.format(Locale.ROOT, "%.3f", o.perplexity()))
+                            .collect(java.util.stream.Collectors.joining(",")))
+                    .value("seed", seed).value("minutes", minutes, 1).verdict(Check.Verdict.of(monotone)));
+        }
+        return out;
+    }
+
+    /** Per-layer proxy loss before and after, for NoWag-P and every ARMOR block size. */
+    private static ResultTable proxyTable(Map<String, List<SequentialPruner.LayerReport>> layerReports) {
+        ResultTable t = new ResultTable("method", "layer", "shape", "proxy loss (NoWag-P start)", "proxy loss (end)",
+                "extra parameters");
+        layerReports.forEach((key, layers) -> {
+            if (key.startsWith("nowag@2:4") || key.startsWith("armor")) {
+                for (SequentialPruner.LayerReport l : layers) {
+                    t.row(key.substring(0, key.indexOf('@')), l.name(), l.rows() + "x" + l.cols(),
+                            String.format(Locale.ROOT, "%.5f", l.proxyBefore()),
+                            String.format(Locale.ROOT, "%.5f", l.proxyAfter()), l.extraParameters());
+                }
+            }
+        });
+        return t;
+    }
+
+    /** armor-loss-b&lt;b&gt;.png: every layer's proxy loss against the iteration. */
+    private static void armorCurves(RunDir runDir, Map<String, List<SequentialPruner.LayerReport>> layerReports) {
+        layerReports.forEach((key, layers) -> {
+            if (!key.startsWith("armor")) {
+                return;
+            }
+            String name = key.substring(0, key.indexOf('@'));
+            Plot p = Plot.line("ARMOR proxy loss (" + name + ")").xLabel("iteration").yLabel("proxy loss").logY();
+            for (SequentialPruner.LayerReport l : layers) {
+                p.series(l.name(), java.util.Arrays.stream(l.lossSteps()).asDoubleStream().toArray(), l.lossCurve());
+            }
+            try {
+                runDir.writePlot(name.replace("armor-", "armor-loss-") + ".png", p);
+            } catch (RuntimeException e) {
+                System.out.println("plot skipped: " + e.getMessage());
+            }
+        });
     }
 
     private static double find(List<Outcome> outcomes, String method, String pattern) {

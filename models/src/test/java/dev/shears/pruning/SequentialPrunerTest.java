@@ -112,4 +112,33 @@ class SequentialPrunerTest {
         }
         assertTrue(differsFromDenseCalibration, "the test must be able to tell sequential from one dense pass");
     }
+
+    @Test
+    void noWagAndArmorCalibrateOnOneDensePass() {
+        Tensor ids = calibration();
+        Gpt pruned = gpt();
+        SequentialPruner.prune(pruned, ids, SequentialPruner.Method.NOWAG, PruningPattern.twoFour(), 4);
+        Map<String, double[]> denseNorms = norms(gpt(), 1, ids); // the dense model's block-1 inputs
+        Map<String, Linear> dense = SequentialPruner.linears(gpt().blockModule(1));
+        for (var e : SequentialPruner.linears(pruned.blockModule(1)).entrySet()) {
+            double[] sumSq = java.util.Arrays.stream(denseNorms.get(e.getKey())).map(x -> x * x).toArray();
+            NoWag.Normalized w = NoWag.normalize(dense.get(e.getKey()).weight().value(), sumSq, 6 * 8);
+            assertEquals(NoWag.mask(w, PruningPattern.twoFour()), e.getValue().weight().maskPattern(), e.getKey());
+        }
+
+        Gpt armored = gpt();
+        List<SequentialPruner.LayerReport> r = SequentialPruner.prune(armored, ids, SequentialPruner.Method.ARMOR,
+                PruningPattern.twoFour(), 4, new SequentialPruner.ArmorOptions(4, Armor.Settings.of(60, 1e-3), 9));
+        for (SequentialPruner.LayerReport l : r) {
+            assertTrue(l.proxyAfter() < l.proxyBefore(), l.name() + ": " + l.proxyBefore() + " -> " + l.proxyAfter());
+            assertEquals((long) (l.rows() + l.cols()) * 4, l.extraParameters());
+            assertEquals(0.5, l.sparsity(), 1e-12, "the core is 2:4");
+        }
+        Gpt again = gpt();
+        List<SequentialPruner.LayerReport> r2 = SequentialPruner.prune(again, ids, SequentialPruner.Method.ARMOR,
+                PruningPattern.twoFour(), 4, new SequentialPruner.ArmorOptions(4, Armor.Settings.of(60, 1e-3), 9));
+        assertArrayEquals(armored.stateDict().get("blocks.1.c_fc.weight").toFloatArray(),
+                again.stateDict().get("blocks.1.c_fc.weight").toFloatArray(), 0f, "reproducible for a seed");
+        assertEquals(r.getLast().proxyAfter(), r2.getLast().proxyAfter());
+    }
 }

@@ -20,20 +20,24 @@ class PruneLlmReproTest {
     void smallRunPrunesTinyStoriesAndWritesTheTable(@TempDir Path out) throws IOException {
         Assumptions.assumeTrue(DataLocator.sharedDataDirs(PretrainedLm.TINYSTORIES).stream().anyMatch(Files::isDirectory),
                 "shared/data/tinystories-656k not found");
-        assertEquals(0, Repro.execute("prune-llm", "--methods", "magnitude,wanda", "--patterns", "2:4,unstructured-50",
-                "--calibration", "3", "--calib-length", "16", "--out", out.toString()));
+        assertEquals(0, Repro.execute("prune-llm", "--methods", "magnitude,wanda,nowag,armor", "--patterns",
+                "2:4,unstructured-50", "--armor-blocks", "4,8", "--armor-iters", "10", "--calibration", "3",
+                "--calib-length", "16", "--out", out.toString()));
         Path run;
         try (Stream<Path> s = Files.list(out)) {
             run = s.findFirst().orElseThrow();
         }
         for (String f : List.of("config.json", "calibration.json", "log.csv", "results.md", "results.json",
-                "results.csv", "perplexity.png")) {
+                "results.csv", "perplexity.png", "armor-loss-b4.png", "armor-loss-b8.png")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f + " missing");
         }
-        assertEquals(1 + 2 * 2 * 14, Files.readAllLines(run.resolve("log.csv")).size(), "a row per pruned layer");
+        // magnitude, wanda, nowag at two patterns and ARMOR at two block sizes (2:4 only), 14 layers each
+        assertEquals(1 + (3 * 2 + 2) * 14, Files.readAllLines(run.resolve("log.csv")).size(), "a row per pruned layer");
         String md = Files.readString(run.resolve("results.md"));
         assertTrue(md.contains("CHECK ptq_baselines ppl_dense=20.787"), md);
         assertTrue(md.contains("CHECK ptq_24_worse_than_unstructured method=wanda"), md);
+        assertTrue(md.contains("CHECK armor ppl_dense=20.787") && md.contains("CHECK armor_proxy block=8")
+                && md.contains("CHECK armor_blocks blocks=4,8"), md);
         assertTrue(Files.readString(run.resolve("log.csv")).lines().skip(1).allMatch(l -> l.contains(",0.5000,")),
                 "every layer at 50%");
     }

@@ -24,4 +24,13 @@ public interface BlockStack {
 
     /** The final normalisation and output projection: hidden states → logits [batch, T, vocab]. */
     Var head(Var x);
+
+    /** Logits [batch, T, vocab] of ids [batch, T] through the whole stack (no cache). */
+    default Var forwardAll(Tensor ids) {
+        Var x = embed(ids);
+        for (int i = 0; i < blockCount(); i++) {
+            x = block(i, x);
+        }
+        return head(x);
+    }
 }

@@ -32,6 +32,8 @@ public final class SequentialPruner {
         MAGNITUDE("magnitude"),
         /** |w| · ‖X_j‖₂ per row or N:M group. */
         WANDA("wanda"),
+        /** Wanda's score plus |w| times the ℓ2 norm of α-scaled per-sequence gradients of the dense model. */
+        GBLM("gblm"),
         /** OBS with the layer Hessian 2XᵀX/N, pruning column by column and updating the rest. */
         SPARSEGPT("sparsegpt", true),
         /** h_j·W̄_ij² in NoWag's normalised space, from one dense pass. */
@@ -67,6 +69,21 @@ public final class SequentialPruner {
     /** ARMOR's settings: the block size, the optimisation budget and the seed of the group draws. */
     public record ArmorOptions(int block, Armor.Settings settings, long seed) {}
 
+    /** Method settings: ARMOR's (required for ARMOR) and GBLM's α (the reference's 100 by default). */
+    public record Options(ArmorOptions armor, double gblmAlpha) {
+        public static Options defaults() {
+            return new Options(null, 100);
+        }
+
+        public static Options armor(ArmorOptions armor) {
+            return new Options(armor, 100);
+        }
+
+        public static Options gblm(double alpha) {
+            return new Options(null, alpha);
+        }
+    }
+
     /**
      * One pruned layer: its dotted name inside the model, shape, kept count (of the sparse core for
      * ARMOR), pruning time, the proxy loss before and after (NoWag-P and ARMOR; NaN otherwise), the
@@ -88,16 +105,17 @@ public final class SequentialPruner {
      */
     public static List<LayerReport> prune(BlockStack model, Tensor calibration, Method method, PruningPattern pattern,
             int batch) {
-        return prune(model, calibration, method, pattern, batch, null);
+        return prune(model, calibration, method, pattern, batch, Options.defaults());
     }
 
     /**
-     * As {@link #prune(BlockStack, Tensor, Method, PruningPattern, int)}, with ARMOR's settings
-     * (required for {@link Method#ARMOR}, which only makes 2:4 cores).
+     * As {@link #prune(BlockStack, Tensor, Method, PruningPattern, int)}, with the methods' settings
+     * (ARMOR's are required for {@link Method#ARMOR}, which only makes 2:4 cores).
      */
     public static List<LayerReport> prune(BlockStack model, Tensor calibration, Method method, PruningPattern pattern,
-            int batch, ArmorOptions armor) {
+            int batch, Options options) {
         Objects.requireNonNull(method, "method");
+        ArmorOptions armor = options.armor();
         if (method == Method.ARMOR && (armor == null || !pattern.isNm() || pattern.n() != 2 || pattern.m() != 4)) {
             throw new IllegalArgumentException("SequentialPruner: ARMOR needs its options and the 2:4 pattern, got "
                     + pattern);
@@ -108,6 +126,9 @@ public final class SequentialPruner {
                     + " must be [sequences >= 1, T] and batch " + batch + " >= 1");
         }
         List<LayerReport> reports = new ArrayList<>();
+        // GBLM's gradients come from the dense model, before anything is pruned
+        Map<Linear, float[]> gradients = method == Method.GBLM
+                ? Gblm.gradientNorms(model, calibration, options.gblmAlpha()) : null;
         try (Autograd.NoGrad ignored = Autograd.noGrad()) {
             List<Tensor> states = new ArrayList<>();
             for (int s = 0; s < calibration.dim(0); s += batch) {
@@ -123,7 +144,9 @@ public final class SequentialPruner {
                 for (var e : linears.entrySet()) {
                     long t0 = System.nanoTime();
                     Linear l = e.getValue();
-                    Mask mask = pruneLayer(l, stats.get(e.getKey()), method, pattern);
+                    Mask mask = method == Method.GBLM
+                            ? Gblm.mask(l.weight().value(), stats.get(e.getKey()).columnNorms(), gradients.get(l), pattern)
+                            : pruneLayer(l, stats.get(e.getKey()), method, pattern);
                     l.weight().setMask(mask).applyMask();
                     reports.add(new LayerReport(b + "." + e.getKey(), l.outFeatures(), l.inFeatures(), mask.keptCount(),
                             (System.nanoTime() - t0) / 1e9, Double.NaN, Double.NaN, 0, new double[0], new int[0]));
@@ -230,6 +253,7 @@ public final class SequentialPruner {
                 yield r.mask();
             }
             case NOWAG, ARMOR -> throw new IllegalStateException(method + " calibrates in one dense pass");
+            case GBLM -> throw new IllegalStateException("GBLM needs its gradients");
         };
     }
 

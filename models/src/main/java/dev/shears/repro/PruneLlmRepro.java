@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
  * result, the share of the magnitude → dense gap it closes, and the claims that apply checked.
  */
 @Command(name = "prune-llm", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Post-training pruning (magnitude, Wanda, SparseGPT) of TinyStories-656K or a char-gpt"
-                + " checkpoint at 2:4 and 50% unstructured; perplexity per method.")
+        description = "Post-training pruning (magnitude, Wanda, SparseGPT, GBLM, NoWag-P, ARMOR) of TinyStories-656K"
+                + " or a char-gpt checkpoint at 2:4 and 50% unstructured; perplexity per method.")
 public final class PruneLlmRepro implements Callable<Integer> {
 
     @Spec
@@ -46,8 +46,11 @@ public final class PruneLlmRepro implements Callable<Integer> {
     @Option(names = "--model-dir", description = "The TinyStories model folder (default: shared/data/tinystories-656k).")
     Path modelDir;
 
-    @Option(names = "--methods", split = ",", description = "magnitude, wanda, sparsegpt, nowag, armor (default: all).")
-    List<String> methods = List.of("magnitude", "wanda", "sparsegpt", "nowag", "armor");
+    @Option(names = "--methods", split = ",", description = "magnitude, wanda, sparsegpt, gblm, nowag, armor (default: all).")
+    List<String> methods = List.of("magnitude", "wanda", "sparsegpt", "gblm", "nowag", "armor");
+
+    @Option(names = "--gblm-alpha", description = "GBLM's gradient scale α (default: ${DEFAULT-VALUE}; 0 is Wanda).")
+    double gblmAlpha = 100;
 
     @Option(names = "--patterns", split = ",", description = "2:4 and/or unstructured-50 (any N:M or unstructured-P)"
             + " (default: 2:4,unstructured-50).")
@@ -87,8 +90,7 @@ public final class PruneLlmRepro implements Callable<Integer> {
             try {
                 chosen.add(Method.valueOf(m.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                bad.add("--methods '" + m + "' is not one of magnitude, wanda, sparsegpt, nowag, armor (gblm is not"
-                        + " implemented yet)");
+                bad.add("--methods '" + m + "' is not one of magnitude, wanda, sparsegpt, gblm, nowag, armor");
             }
         }
         List<PruningPattern> chosenPatterns = new ArrayList<>();
@@ -170,10 +172,11 @@ public final class PruneLlmRepro implements Callable<Integer> {
                         String label = block == null ? m.label() : m.label() + "-b" + block;
                         Module copy = target.load();
                         long t0 = System.nanoTime();
-                        SequentialPruner.ArmorOptions armor = block == null ? null : new SequentialPruner.ArmorOptions(
-                                block, dev.shears.pruning.Armor.Settings.of(armorIters, armorLr), seed);
+                        SequentialPruner.Options opts = block == null ? SequentialPruner.Options.gblm(gblmAlpha)
+                                : SequentialPruner.Options.armor(new SequentialPruner.ArmorOptions(block,
+                                        dev.shears.pruning.Armor.Settings.of(armorIters, armorLr), seed));
                         List<SequentialPruner.LayerReport> layers = SequentialPruner.prune((BlockStack) copy, calibration,
-                                m, p, 8, armor);
+                                m, p, 8, opts);
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         long kept = 0;
                         long size = 0;
@@ -270,6 +273,22 @@ public final class PruneLlmRepro implements Callable<Integer> {
                 out.add(Check.named("ptq_magnitude_worst").value("pattern", p).value("ppl_magnitude", mag.perplexity(), 3)
                         .value("sparsity", mag.sparsity(), 4).value("seed", seed).value("minutes", minutes, 1)
                         .verdict(Check.Verdict.of(worst)));
+            }
+        }
+        for (PruningPattern p : chosenPatterns) {
+            double wanda = find(outcomes, "wanda", p.toString());
+            double gblm = find(outcomes, "gblm", p.toString());
+            double sgpt = find(outcomes, "sparsegpt", p.toString());
+            if (!Double.isNaN(wanda) && !Double.isNaN(gblm)) { // §2.5: GBLM ≤ Wanda, or within noise (2%)
+                out.add(Check.named("ptq_gblm_vs_wanda").value("pattern", p).value("ppl_gblm", gblm, 3)
+                        .value("ppl_wanda", wanda, 3).value("alpha", gblmAlpha).value("seed", seed)
+                        .value("minutes", minutes, 1).verdict(Check.Verdict.of(gblm <= 1.02 * wanda)));
+            }
+            if (!Double.isNaN(wanda) && !Double.isNaN(sgpt)) { // §2.5: within ~10% of each other
+                double ratio = Math.max(wanda, sgpt) / Math.min(wanda, sgpt);
+                out.add(Check.named("ptq_sgpt_wanda_close").value("pattern", p).value("ppl_sparsegpt", sgpt, 3)
+                        .value("ppl_wanda", wanda, 3).value("ratio", ratio, 3).value("seed", seed)
+                        .value("minutes", minutes, 1).verdict(Check.Verdict.of(ratio <= 1.10)));
             }
         }
         List<String> halves = chosenPatterns.stream().filter(p -> !p.isNm() && Math.abs(p.sparsity() - 0.5) < 1e-9)

@@ -128,7 +128,8 @@ class SequentialPrunerTest {
 
         Gpt armored = gpt();
         List<SequentialPruner.LayerReport> r = SequentialPruner.prune(armored, ids, SequentialPruner.Method.ARMOR,
-                PruningPattern.twoFour(), 4, new SequentialPruner.ArmorOptions(4, Armor.Settings.of(60, 1e-3), 9));
+                PruningPattern.twoFour(), 4, SequentialPruner.Options.armor(
+                        new SequentialPruner.ArmorOptions(4, Armor.Settings.of(60, 1e-3), 9)));
         for (SequentialPruner.LayerReport l : r) {
             assertTrue(l.proxyAfter() < l.proxyBefore(), l.name() + ": " + l.proxyBefore() + " -> " + l.proxyAfter());
             assertEquals((long) (l.rows() + l.cols()) * 4, l.extraParameters());
@@ -136,9 +137,48 @@ class SequentialPrunerTest {
         }
         Gpt again = gpt();
         List<SequentialPruner.LayerReport> r2 = SequentialPruner.prune(again, ids, SequentialPruner.Method.ARMOR,
-                PruningPattern.twoFour(), 4, new SequentialPruner.ArmorOptions(4, Armor.Settings.of(60, 1e-3), 9));
+                PruningPattern.twoFour(), 4, SequentialPruner.Options.armor(
+                        new SequentialPruner.ArmorOptions(4, Armor.Settings.of(60, 1e-3), 9)));
         assertArrayEquals(armored.stateDict().get("blocks.1.c_fc.weight").toFloatArray(),
                 again.stateDict().get("blocks.1.c_fc.weight").toFloatArray(), 0f, "reproducible for a seed");
         assertEquals(r.getLast().proxyAfter(), r2.getLast().proxyAfter());
+    }
+
+    @Test
+    void gblmWithAlphaZeroIsWandaAndItsGradientTermIsThePerSequenceNorm() {
+        Tensor ids = calibration();
+        Gpt wanda = gpt();
+        SequentialPruner.prune(wanda, ids, SequentialPruner.Method.WANDA, PruningPattern.unstructured(0.5), 4);
+        Gpt gblm0 = gpt();
+        SequentialPruner.prune(gblm0, ids, SequentialPruner.Method.GBLM, PruningPattern.unstructured(0.5), 4,
+                SequentialPruner.Options.gblm(0));
+        for (int b = 0; b < 2; b++) {
+            var w = SequentialPruner.linears(wanda.blockModule(b));
+            SequentialPruner.linears(gblm0.blockModule(b)).forEach((name, l) ->
+                    assertEquals(w.get(name).weight().maskPattern(), l.weight().maskPattern(), name));
+        }
+
+        // G = sqrt(Σ_sequences (α·g)²), each g from its own backward pass
+        Gpt g = gpt();
+        Tensor two = ids.narrow(0, 0, 2).contiguous();
+        Map<Linear, float[]> norms = Gblm.gradientNorms(g, two, 10);
+        Linear fc = SequentialPruner.linears(g.blockModule(1)).get("c_fc");
+        double[] sum = new double[fc.weight().numel()];
+        for (int s = 0; s < 2; s++) {
+            int[] seq = two.narrow(0, s, 1).contiguous().toIntArray();
+            Var logits = g.forwardAll(Tensor.ofInts(java.util.Arrays.copyOf(seq, 7), 1, 7));
+            Var loss = dev.shears.nn.Functional.crossEntropy(logits.reshape(7, 13),
+                    Tensor.ofInts(java.util.Arrays.copyOfRange(seq, 1, 8), 7));
+            fc.weight().zeroGrad();
+            loss.backward();
+            float[] grad = fc.weight().grad().toFloatArray();
+            for (int i = 0; i < grad.length; i++) {
+                sum[i] += 100.0 * grad[i] * grad[i];
+            }
+        }
+        float[] got = norms.get(fc);
+        for (int i = 0; i < got.length; i++) {
+            assertEquals(Math.sqrt(sum[i]), got[i], 1e-5 * (1 + Math.sqrt(sum[i])), "c_fc[" + i + "]");
+        }
     }
 }

@@ -339,15 +339,20 @@ public final class PruneLlmRepro implements Callable<Integer> {
             List<SequentialPruner.LayerReport> ls = layerReports.get(o.method() + "@2:4");
             int rising = 0;
             int aboveStart = 0;
+            double worst = 0; // the largest relative rise between logged points
             for (SequentialPruner.LayerReport l : ls) {
                 double[] c = l.lossCurve();
                 for (int i = 1; i < c.length; i++) {
-                    rising += c[i] > c[i - 1] + 1e-12 ? 1 : 0;
+                    if (c[i] > c[i - 1] + 1e-12) {
+                        rising++;
+                        worst = Math.max(worst, c[i] / c[i - 1] - 1);
+                    }
                 }
                 aboveStart += l.proxyAfter() > l.proxyBefore() ? 1 : 0;
             }
             out.add(Check.named("armor_proxy").value("block", o.armorBlock()).value("layers", ls.size())
-                    .value("logged_increases", rising).value("layers_above_nowag_start", aboveStart)
+                    .value("logged_increases", rising).value("max_increase", String.format(Locale.ROOT, "%.3f%%", 100 * worst))
+                    .value("layers_above_nowag_start", aboveStart)
                     .value("seed", seed).value("minutes", minutes, 1).value("sparsity", o.sparsity(), 4)
                     .verdict(Check.Verdict.of(rising == 0 && aboveStart == 0)));
         }

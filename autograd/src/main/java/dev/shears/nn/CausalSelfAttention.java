@@ -1,6 +1,7 @@
 package dev.shears.nn;
 
 import dev.shears.autograd.Var;
+import dev.shears.autograd.ops.AttentionFunctions;
 import dev.shears.tensor.Rng;
 import dev.shears.tensor.ShapeException;
 import dev.shears.tensor.Tensor;
@@ -79,6 +80,9 @@ public class CausalSelfAttention extends Layer {
         int t = x.dim(1);
         int group = heads / kvHeads;
         int start = cache == null ? 0 : cache.length();
+        if (dropout == null || !dropout.isTraining()) {
+            return fused(x, cache, b, t, start);
+        }
         Var qs = q.forward(x).reshape(b, t, kvHeads, group, headDim).permute(0, 2, 3, 1, 4); // [b, kv, g, t, hd]
         Var ks = k.forward(x).reshape(b, t, kvHeads, headDim).permute(0, 2, 1, 3);           // [b, kv, t, hd]
         Var vs = v.forward(x).reshape(b, t, kvHeads, headDim).permute(0, 2, 1, 3);
@@ -102,6 +106,49 @@ public class CausalSelfAttention extends Layer {
         }
         Var y = weights.matmul(vs.unsqueeze(2)); // [b, kv, g, t, hd]
         return o.forward(y.permute(0, 3, 1, 2, 4).reshape(b, t, heads * headDim));
+    }
+
+    /**
+     * The same attention through {@link AttentionFunctions#causalAttention}: q, k and v are read in
+     * their projections' [b, t, heads, hd] layout and the output comes back in it, so no head
+     * permutation is copied and no mask or scores tensor is built.
+     */
+    private Var fused(Var x, KvCache.Entry cache, int b, int t, int start) {
+        if (rope == null && cache == null && (q.bias() == null) == (k.bias() == null)
+                && (q.bias() == null) == (v.bias() == null)) {
+            return packed(x, b, t);
+        }
+        Var qs = q.forward(x).reshape(b, t, heads, headDim).permute(0, 2, 1, 3);   // [b, h, t, hd]
+        Var ks = k.forward(x).reshape(b, t, kvHeads, headDim).permute(0, 2, 1, 3); // [b, kv, t, hd]
+        Var vs = v.forward(x).reshape(b, t, kvHeads, headDim).permute(0, 2, 1, 3);
+        if (rope != null) {
+            qs = rope.apply(qs, start);
+            ks = rope.apply(ks, start);
+        }
+        if (cache != null) {
+            Tensor[] all = cache.append(ks.value(), vs.value());
+            ks = Var.constant(all[0]);
+            vs = Var.constant(all[1]);
+        }
+        Var y = AttentionFunctions.causalAttention(qs, ks, vs, (float) (1 / Math.sqrt(headDim))); // [b, h, t, hd]
+        return o.forward(y.permute(0, 2, 1, 3).reshape(b, t, heads * headDim));
+    }
+
+    /**
+     * Without rotary embeddings or a cache: the three projections as one product with the weights
+     * stacked [q; k; v] (one GEMM forward, one for the input gradient instead of three and two sums,
+     * one for the weight gradients), and attention reading q, k and v from its packed output.
+     */
+    private Var packed(Var x, int b, int t) {
+        q.fireInputHooks(x);
+        k.fireInputHooks(x);
+        v.fireInputHooks(x);
+        Var w = Var.concat(java.util.List.of(q.weight().effective(), k.weight().effective(), v.weight().effective()), 0);
+        Var bias = q.bias() == null ? null : Var.concat(java.util.List.of(q.bias(), k.bias(), v.bias()), 0);
+        Var qkv = Functional.linear(x, w, bias); // [b, t, (heads + 2·kvHeads)·hd]
+        Var y = AttentionFunctions.causalSelfAttentionPacked(qkv, heads, kvHeads, headDim,
+                (float) (1 / Math.sqrt(headDim))); // [b, h, t, hd]
+        return o.forward(y.permute(0, 2, 1, 3).reshape(b, t, heads * headDim));
     }
 
     /** 0 where query {@code i} (at position start + i) may see key {@code j}, -inf where j is later. */

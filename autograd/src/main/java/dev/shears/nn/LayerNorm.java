@@ -1,12 +1,14 @@
 package dev.shears.nn;
 
 import dev.shears.autograd.Var;
+import dev.shears.autograd.ops.NormFunctions;
 import dev.shears.tensor.ShapeException;
 import dev.shears.tensor.Tensor;
 
 /**
  * (x - mean) / √(var + eps) over the last axes of shape {@code normalizedShape} (biased
- * variance), then ⊙ weight + bias (ones and zeros) when affine; eps defaults to 1e-5.
+ * variance), then ⊙ weight + bias (ones and zeros) when affine; eps defaults to 1e-5. One fused
+ * op ({@link NormFunctions#layerNorm}) forward and backward.
  */
 public class LayerNorm extends Layer {
     private final int[] normalizedShape;
@@ -40,14 +42,11 @@ public class LayerNorm extends Layer {
             throw new ShapeException("LayerNorm: input " + x.shape() + " does not end in "
                     + java.util.Arrays.toString(normalizedShape));
         }
-        int[] axes = new int[k];
-        for (int i = 0; i < k; i++) {
-            axes[i] = r - k + i;
+        int n = 1;
+        for (int d : normalizedShape) {
+            n *= d;
         }
-        Var centered = x.sub(x.mean(axes, true));
-        Var variance = centered.square().mean(axes, true);
-        Var y = centered.mul(variance.add(eps).rsqrt());
-        return weight == null ? y : y.mul(weight).add(bias);
+        return NormFunctions.layerNorm(x, n, weight, bias, eps);
     }
 
     public Parameter weight() {

@@ -67,6 +67,11 @@ public class Linear extends Layer {
         return Functional.linear(x, weight.effective(), bias);
     }
 
+    /** Hands {@code x} to this layer's input observers, for a caller that computes the layer itself. */
+    void fireInputHooks(Var x) {
+        inputHooks.fire(x);
+    }
+
     /**
      * Registers an observer of this layer's inputs [..., in], called on every forward pass before
      * the product (calibration statistics for post-training pruning); close the registration to stop.

@@ -3,6 +3,7 @@ package dev.shears.optim;
 import dev.shears.autograd.Var;
 import dev.shears.nn.Parameter;
 import dev.shears.tensor.Tensor;
+import dev.shears.tensor.parallel.Parallel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,6 +18,8 @@ abstract class BaseOptimizer implements Optimizer {
     /** Per parameter: named state tensors (created lazily on the first step with a gradient). */
     protected final List<Map<String, Tensor>> state;
     protected double lr;
+    /** Whether no two parameters share a storage, so they can be updated in parallel. */
+    private final boolean independent;
     protected int steps;
 
     BaseOptimizer(String kind, List<? extends Var> params, double lr) {
@@ -30,6 +33,12 @@ abstract class BaseOptimizer implements Optimizer {
                 throw new IllegalArgumentException(kind + ": " + p + " is not a trainable leaf");
             }
         }
+        java.util.Set<Object> storages = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        boolean distinct = true;
+        for (Var p : this.params) {
+            distinct &= storages.add(p.value().storage());
+        }
+        this.independent = distinct;
         this.state = new ArrayList<>();
         for (int i = 0; i < this.params.size(); i++) {
             state.add(new LinkedHashMap<>());
@@ -43,16 +52,40 @@ abstract class BaseOptimizer implements Optimizer {
     /** Updates parameter {@code index} with gradient {@code grad}; {@code mask} is 0/1 F32 or null. */
     protected abstract void update(int index, Var p, Tensor grad, Tensor mask);
 
+    /**
+     * Updates every parameter that has a gradient. Parameters are independent (each has its own
+     * storage and state slot), so they are updated in parallel, one parameter per task: a model's
+     * many small tensors would otherwise each be too small to split and run on one thread. The
+     * result is the same for any thread count.
+     */
     @Override
     public void step() {
+        int[] todo = new int[params.size()];
+        Tensor[] grads = new Tensor[params.size()];
+        Tensor[] masks = new Tensor[params.size()];
+        int count = 0;
         for (int i = 0; i < params.size(); i++) {
             Var p = params.get(i);
             Tensor g = p.grad();
             if (g == null) {
                 continue;
             }
-            Tensor mask = p instanceof Parameter q ? q.maskF32() : null;
-            update(i, p, g, mask);
+            todo[count++] = i;
+            grads[i] = g;
+            masks[i] = p instanceof Parameter q ? q.maskF32() : null;
+        }
+        if (independent) {
+            Parallel.forRange(count, 1, (lo, hi) -> {
+                for (int t = lo; t < hi; t++) {
+                    int i = todo[t];
+                    update(i, params.get(i), grads[i], masks[i]);
+                }
+            });
+        } else {
+            for (int t = 0; t < count; t++) {
+                int i = todo[t];
+                update(i, params.get(i), grads[i], masks[i]);
+            }
         }
         steps++;
     }

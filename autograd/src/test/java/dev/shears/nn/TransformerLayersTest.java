@@ -136,6 +136,35 @@ class TransformerLayersTest {
     }
 
     @Test
+    void withoutRotaryEmbeddingsTheStackedProjectionsMatchTheReferenceAndCheckOut() {
+        // No rope and no cache: q, k and v come from one product with the weights stacked.
+        for (int[] heads : new int[][] {{6, 2}, {6, 6}, {6, 1}}) {
+            for (boolean bias : new boolean[] {true, false}) {
+                CausalSelfAttention a = new CausalSelfAttention(24, heads[0], heads[1], bias, null, 0f,
+                        Rng.seeded(20 + heads[1]));
+                Tensor x = Inputs.randn(21, 2, 7, 24);
+                float[] want = attentionReference(a, x, null);
+                int[] seen = new int[3];
+                List<InputHooks.Registration> regs = List.of(a.qProj().onInput(t -> seen[0]++),
+                        a.kProj().onInput(t -> seen[1]++), a.vProj().onInput(t -> seen[2]++));
+                float[] got;
+                try (Autograd.NoGrad ignored = Autograd.noGrad()) {
+                    got = a.forward(Var.constant(x)).value().toFloatArray();
+                }
+                regs.forEach(InputHooks.Registration::close);
+                assertEquals(List.of(1, 1, 1), List.of(seen[0], seen[1], seen[2]), "each projection's hooks fire once");
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], got[i], 1e-4, heads[0] + "/" + heads[1] + " heads, bias " + bias + ", element " + i);
+                }
+            }
+        }
+        CausalSelfAttention small = new CausalSelfAttention(8, 2, 1, true, null, 0f, Rng.seeded(22));
+        pass(LayerCheck.check(small.parameters(), Inputs.randn(23, 2, 3, 8), small::forward));
+        CausalSelfAttention mha = new CausalSelfAttention(6, 3, 3, false, null, 0f, Rng.seeded(24));
+        pass(LayerCheck.check(mha.parameters(), Inputs.randn(25, 1, 4, 6), mha::forward));
+    }
+
+    @Test
     void attentionGradientsCheckOut() {
         RotaryEmbedding rope = new RotaryEmbedding(4, 10000, 8, RotaryEmbedding.Convention.INTERLEAVED);
         CausalSelfAttention a = new CausalSelfAttention(8, 2, 1, true, rope, 0f, Rng.seeded(9));

@@ -445,6 +445,63 @@ public final class Tensor {
         return unary(UnaryOp.CLAMP, min, max, "clamp");
     }
 
+    /** {@code grad · gelu'(this)}: the backward pass of {@link #gelu()} in one pass ({@code grad} has this shape). */
+    public Tensor geluBackward(Tensor grad) { return unaryGrad(UnaryOp.GELU_ERF, grad, "geluBackward"); }
+
+    /**
+     * {@link #gelu()} that also returns Φ(this), the normal CDF, for {@link #geluBackward(Tensor, Tensor)}:
+     * {@code {gelu, cdf}}, both contiguous; the first has gelu()'s bits.
+     */
+    public Tensor[] geluWithCdf() {
+        requireDType("geluWithCdf", DType.F32);
+        Storage y = backend().allocate(DType.F32, numel());
+        Storage cdf = backend().allocate(DType.F32, numel());
+        Layout out = Layout.contiguous(shape());
+        backend().geluWithCdf(storage, layout, y, cdf);
+        return new Tensor[] {new Tensor(y, out), new Tensor(cdf, out)};
+    }
+
+    /**
+     * {@link #geluBackward(Tensor)} from the {@code cdf} that {@link #geluWithCdf()} returned for
+     * this tensor: the same bits, without recomputing erf.
+     */
+    public Tensor geluBackward(Tensor grad, Tensor cdf) {
+        String name = "geluBackward";
+        requireDType(name, DType.F32);
+        grad.requireDType(name, DType.F32);
+        cdf.requireDType(name, DType.F32);
+        requireSameDevice(name, grad);
+        requireSameDevice(name, cdf);
+        if (!grad.shape().equals(shape()) || !cdf.shape().equals(shape())) {
+            throw new ShapeException(name + ": gradient " + grad.shape() + " and cdf " + cdf.shape()
+                    + " must have the input's shape " + shape());
+        }
+        Tensor c = cdf.isContiguous() && cdf.layout.offset() == 0 ? cdf : cdf.copy();
+        Storage out = backend().allocate(DType.F32, numel());
+        Layout outLayout = Layout.contiguous(shape());
+        backend().geluGradFromCdf(storage, layout, c.storage, grad.storage, grad.layout, out);
+        return new Tensor(out, outLayout);
+    }
+
+    /** {@code grad · geluTanh'(this)}: the backward pass of {@link #geluTanh()} in one pass. */
+    public Tensor geluTanhBackward(Tensor grad) { return unaryGrad(UnaryOp.GELU_TANH, grad, "geluTanhBackward"); }
+
+    /** {@code grad · silu'(this)}: the backward pass of {@link #silu()} in one pass. */
+    public Tensor siluBackward(Tensor grad) { return unaryGrad(UnaryOp.SILU, grad, "siluBackward"); }
+
+    private Tensor unaryGrad(UnaryOp op, Tensor grad, String name) {
+        requireDType(name, DType.F32);
+        grad.requireDType(name, DType.F32);
+        requireSameDevice(name, grad);
+        if (!grad.shape().equals(shape())) {
+            throw new ShapeException(name + ": gradient " + grad.shape() + " must have the input's shape " + shape());
+        }
+        Storage out = backend().allocate(DType.F32, numel());
+        Layout outLayout = Layout.contiguous(shape());
+        backend().unaryGrad(op, storage, layout, grad.storage, grad.layout, out, outLayout);
+        return new Tensor(out, outLayout);
+    }
+
     private Tensor unary(UnaryOp op, String name) {
         return unary(op, 0f, 0f, name);
     }

@@ -529,4 +529,38 @@ class TensorElementwiseTest {
         w.copyFrom(w.narrow(0, 1, 1));
         assertArrayEquals(new float[] {4, 5, 6, 7, 4, 5, 6, 7}, w.toFloatArray(), "broadcast a row of itself");
     }
+
+    @Test
+    void unaryBackwardsMatchTheirDerivativesOnViews() {
+        Rng rng = Rng.seeded(91);
+        Tensor x = Tensor.randn(rng, 5, 7).mul(2f).transpose(0, 1);   // a strided view
+        Tensor g = Tensor.randn(rng, 7, 5);
+        float[] xs = x.contiguous().toFloatArray();
+        float[] gs = g.toFloatArray();
+        double c = Math.sqrt(2 / Math.PI);
+        DoubleBinaryOperator[] want = {
+            (v, w) -> w * (0.5 * (1 + Reference.erf(v / Math.sqrt(2))) + v * Math.exp(-v * v / 2) / Math.sqrt(2 * Math.PI)),
+            (v, w) -> {
+                double t = Math.tanh(c * (v + 0.044715 * v * v * v));
+                return w * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v));
+            },
+            (v, w) -> w * Reference.sigmoid(v) * (1 + v * (1 - Reference.sigmoid(v)))};
+        Tensor[] got = {x.geluBackward(g), x.geluTanhBackward(g), x.siluBackward(g)};
+        for (int k = 0; k < 3; k++) {
+            double[] e = new double[xs.length];
+            for (int i = 0; i < e.length; i++) {
+                e[i] = want[k].applyAsDouble(xs[i], gs[i]);
+            }
+            assertArrayEquals(new int[] {7, 5}, got[k].shape().dims());
+            ArrayAssert.assertClose(e, got[k].toFloatArray(), 1e-5, 1e-6, "backward " + k);
+        }
+        ShapeException e = assertThrows(ShapeException.class, () -> x.geluBackward(Tensor.zeros(5, 7)));
+        assertTrue(e.getMessage().contains("geluBackward"), e.getMessage());
+        // The saved-CDF variant: gelu()'s and geluBackward()'s bits.
+        Tensor[] yc = x.geluWithCdf();
+        assertArrayEquals(x.gelu().toFloatArray(), yc[0].toFloatArray());
+        assertArrayEquals(got[0].toFloatArray(), x.geluBackward(g, yc[1]).toFloatArray());
+        assertArrayEquals(got[0].toFloatArray(), x.geluBackward(g, yc[1].t().contiguous().t()).toFloatArray());
+        assertThrows(ShapeException.class, () -> x.geluBackward(g, Tensor.zeros(5, 7)));
+    }
 }

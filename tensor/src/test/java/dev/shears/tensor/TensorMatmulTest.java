@@ -176,6 +176,25 @@ class TensorMatmulTest {
     }
 
     @Test
+    void aBatchAgainstOneSharedMatrixIsOneProductWithTheSameBits() {
+        // A linear layer's x [b, t, in]·Wᵀ: the batch runs as one product of b·t rows (B packed once);
+        // every element must have exactly the bits of its own entry's product.
+        Rng rng = Rng.seeded(1350);
+        for (int[] s : new int[][] {{12, 64, 40, 70}, {3, 1, 33, 130}, {5, 17, 129, 9}, {4, 7, 300, 2 * L + 1}}) {
+            Tensor x = Tensor.randn(rng, s[0], s[1], s[2]);
+            Tensor w = Tensor.randn(rng, s[3], s[2]);
+            for (Tensor b : new Tensor[] {w.transpose(0, 1), w.transpose(0, 1).contiguous()}) {
+                Tensor all = x.matmul(b);
+                for (int i = 0; i < s[0]; i++) {
+                    Tensor one = x.narrow(0, i, 1).reshape(s[1], s[2]).matmul(b);
+                    assertArrayEquals(one.toFloatArray(), all.narrow(0, i, 1).reshape(s[1], s[3]).toFloatArray(),
+                            Arrays.toString(s) + " entry " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void batchAxesThatCannotBeMerged() {
         SplittableRandom rnd = new SplittableRandom(1340);
         int m = 3;

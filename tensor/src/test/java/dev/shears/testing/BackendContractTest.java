@@ -10,6 +10,8 @@ import dev.shears.tensor.Backends;
 import dev.shears.tensor.DType;
 import dev.shears.tensor.Device;
 import dev.shears.tensor.DeviceMismatchException;
+import dev.shears.tensor.FusedAttention;
+import dev.shears.tensor.FusedLayerNorm;
 import dev.shears.tensor.FusedUpdates;
 import dev.shears.tensor.IndexedValues;
 import dev.shears.tensor.Kernel2d;
@@ -1065,6 +1067,72 @@ public abstract class BackendContractTest {
                     }
                 }
             }
+        }
+    }
+
+    // ==== fused layer ops =========================================================================
+
+    @Test
+    void fusedCausalAttention() {
+        long seed = 7420;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        // grouped heads (4 over 2) and a key prefix (T = 5 of S = 7), D past one vector
+        for (View v : new View[] {View.CONTIGUOUS, View.PERMUTED, View.NARROWED}) {
+            Arg q = arg(v, NORMAL, rnd, 2, 4, 5, L + 3);
+            Arg k = arg(v, NORMAL, rnd, 2, 2, 7, L + 3);
+            Arg val = arg(v, NORMAL, rnd, 2, 2, 7, L + 3);
+            Arg g = arg(View.TRANSPOSED, NORMAL, rnd, 2, 4, 5, L + 3);
+            String s = seed(seed) + v + ": ";
+            check(s + "causal attention", 1e-5, 1e-6, t -> FusedAttention.causal(t[0], t[1], t[2], 0.3f).out(), q, k, val);
+            check(s + "causal attention weights", 1e-5, 1e-7, t -> FusedAttention.causal(t[0], t[1], t[2], 0.3f).probs(),
+                    q, k, val);
+            for (int i = 0; i < 3; i++) {
+                int which = i;
+                check(s + "causal attention gradient " + i, 1e-4, 1e-6, t -> FusedAttention.causalBackward(t[3], t[0],
+                        t[1], t[2], FusedAttention.causal(t[0], t[1], t[2], 0.3f).probs(), 0.3f)[which], q, k, val, g);
+            }
+        }
+    }
+
+    @Test
+    void fusedLayerNorm() {
+        long seed = 7430;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (View v : new View[] {View.CONTIGUOUS, View.TRANSPOSED, View.NARROWED}) {
+            Arg x = arg(v, WIDE, rnd, 3, 5, 2 * L + 1);
+            Arg w = arg(View.CONTIGUOUS, NORMAL, rnd, 2 * L + 1);
+            Arg b = arg(View.CONTIGUOUS, NORMAL, rnd, 2 * L + 1);
+            Arg g = arg(View.PERMUTED, NORMAL, rnd, 3, 5, 2 * L + 1);
+            int n = 2 * L + 1;
+            String s = seed(seed) + v + ": ";
+            check(s + "layer norm", 1e-5, 1e-5, t -> FusedLayerNorm.forward(t[0], n, t[1], t[2], 1e-5f).y(), x, w, b);
+            check(s + "layer norm without affine", 1e-5, 1e-5, t -> FusedLayerNorm.forward(t[0], n, null, null, 1e-5f).y(),
+                    x);
+            for (int i = 0; i < 3; i++) {
+                int which = i;
+                check(s + "layer norm gradient " + i, 1e-4, 1e-5, t -> {
+                    FusedLayerNorm.Result r = FusedLayerNorm.forward(t[0], n, t[1], t[2], 1e-5f);
+                    return FusedLayerNorm.backward(t[3], t[0], n, t[1], r.mean(), r.rstd(), true, true, Shape.of(n))[which];
+                }, x, w, b, g);
+            }
+        }
+    }
+
+    @Test
+    void unaryBackwards() {
+        long seed = 7440;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (View v : VIEWS) {
+            Arg x = arg(v, WIDE, rnd, 7, L + 2);
+            Arg g = arg(View.CONTIGUOUS, NORMAL, rnd, 7, L + 2);
+            String s = seed(seed) + v + ": ";
+            check(s + "geluBackward", 1e-5, 1e-6, t -> t[0].geluBackward(t[1]), x, g);
+            check(s + "geluTanhBackward", 1e-5, 1e-5, t -> t[0].geluTanhBackward(t[1]), x, g);
+            check(s + "siluBackward", 1e-5, 1e-6, t -> t[0].siluBackward(t[1]), x, g);
+            check(s + "geluWithCdf (gelu)", 1e-5, 1e-6, t -> t[0].geluWithCdf()[0], x);
+            check(s + "geluWithCdf (cdf)", 1e-5, 1e-6, t -> t[0].geluWithCdf()[1], x);
+            check(s + "geluBackward from the cdf", 1e-5, 1e-6, t -> t[0].geluBackward(t[1], t[0].geluWithCdf()[1]),
+                    x, g);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.shears.autograd.ops;
 
 import static dev.shears.autograd.Autograd.unbroadcast;
 
+import dev.shears.autograd.Autograd;
 import dev.shears.autograd.Var;
 import dev.shears.tensor.DType;
 import dev.shears.tensor.Tensor;
@@ -12,8 +13,6 @@ import dev.shears.tensor.Tensor;
  */
 public final class ElementwiseFunctions {
     private static final Tensor ZERO = Tensor.scalar(0f);
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
-    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
 
     private ElementwiseFunctions() {}
 
@@ -120,44 +119,32 @@ public final class ElementwiseFunctions {
     }
 
     /**
-     * d gelu(x) = Φ(x) + x·φ(x). Tensor has no erf, so Φ(x) is recovered as gelu(x)/x (exact up to
-     * rounding, since gelu(x) = x·Φ(x)), with Φ(0) = 1/2.
+     * d gelu(x) = Φ(x) + x·φ(x), in one fused pass. When a graph is recorded the forward pass keeps
+     * Φ(x) ({@link Tensor#geluWithCdf}), so the backward pass needs no erf.
      */
     public static Var gelu(Var a) {
         Tensor x = a.value();
-        Tensor out = x.gelu();
-        return Var.result("gelu", out, g -> {
-            Tensor isZero = x.eq(0f);
-            Tensor safeX = Tensor.where(isZero, Tensor.scalar(1f), x);
-            Tensor cdf = Tensor.where(isZero, Tensor.scalar(0.5f), out.div(safeX));
-            Tensor pdf = x.square().mul(-0.5f).exp().mul((float) INV_SQRT_2PI);
-            return new Tensor[] {g.mul(cdf.add(x.mul(pdf)))};
-        }, a);
+        if (!a.requiresGrad() || !Autograd.isGradEnabled()) {
+            return Var.result("gelu", x.gelu(), g -> new Tensor[] {x.geluBackward(g)}, a);
+        }
+        Tensor[] yc = x.geluWithCdf();
+        Tensor cdf = yc[1];
+        return Var.result("gelu", yc[0], g -> new Tensor[] {x.geluBackward(g, cdf)}, a);
     }
 
     /**
      * geluTanh(x) = ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³):
-     * d = ½(1 + tanh u) + ½x(1 - tanh²u)·√(2/π)(1 + 3·0.044715x²).
+     * d = ½(1 + tanh u) + ½x(1 - tanh²u)·√(2/π)(1 + 3·0.044715x²), in one fused pass.
      */
     public static Var geluTanh(Var a) {
         Tensor x = a.value();
-        return Var.result("geluTanh", x.geluTanh(), g -> {
-            float c = (float) SQRT_2_OVER_PI;
-            Tensor x2 = x.square();
-            Tensor t = x.add(x2.mul(x).mul(0.044715f)).mul(c).tanh();
-            Tensor du = x2.mul(3f * 0.044715f).add(1f).mul(c);
-            Tensor d = t.add(1f).mul(0.5f).add(x.mul(0.5f).mul(t.square().neg().add(1f)).mul(du));
-            return new Tensor[] {g.mul(d)};
-        }, a);
+        return Var.result("geluTanh", x.geluTanh(), g -> new Tensor[] {x.geluTanhBackward(g)}, a);
     }
 
-    /** silu(x) = x·σ(x): d = σ(x)(1 + x(1 - σ(x))). */
+    /** silu(x) = x·σ(x): d = σ(x)(1 + x(1 - σ(x))), in one fused pass. */
     public static Var silu(Var a) {
         Tensor x = a.value();
-        return Var.result("silu", x.silu(), g -> {
-            Tensor s = x.sigmoid();
-            return new Tensor[] {g.mul(s.mul(x.mul(s.neg().add(1f)).add(1f)))};
-        }, a);
+        return Var.result("silu", x.silu(), g -> new Tensor[] {x.siluBackward(g)}, a);
     }
 
     /** d x² = 2x. */

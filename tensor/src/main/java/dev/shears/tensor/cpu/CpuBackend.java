@@ -134,6 +134,44 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void unaryGrad(UnaryOp op, Storage x, Layout xLayout, Storage grad, Layout gradLayout, Storage dst,
+                          Layout dstLayout) {
+        if (!UnaryKernel.hasGrad(op)) {
+            throw new IllegalArgumentException("unaryGrad: no gradient kernel for " + op);
+        }
+        float[] s = cpu(x).floats();
+        float[] g = cpu(grad).floats();
+        float[] d = cpu(dst).floats();
+        StridedLoop loop = StridedLoop.of(dstLayout.shape(), xLayout, gradLayout, dstLayout);
+        int[] st = loop.innerStrides;
+        loop.forEachPiece((off, n) -> UnaryKernel.runGrad(op, s, off[0], st[0], g, off[1], st[1], d, off[2], st[2], n));
+    }
+
+    @Override
+    public void geluWithCdf(Storage x, Layout xLayout, Storage y, Storage cdf) {
+        float[] s = cpu(x).floats();
+        float[] d = cpu(y).floats();
+        float[] c = cpu(cdf).floats();
+        Layout out = Layout.contiguous(xLayout.shape());
+        StridedLoop loop = StridedLoop.of(xLayout.shape(), xLayout, out, out);
+        int[] st = loop.innerStrides;
+        loop.forEachPiece((off, n) -> UnaryKernel.geluWithCdf(s, off[0], st[0], d, off[1], st[1], c, off[2], st[2], n));
+    }
+
+    @Override
+    public void geluGradFromCdf(Storage x, Layout xLayout, Storage cdf, Storage grad, Layout gradLayout, Storage dst) {
+        float[] s = cpu(x).floats();
+        float[] c = cpu(cdf).floats();
+        float[] g = cpu(grad).floats();
+        float[] d = cpu(dst).floats();
+        Layout contiguous = Layout.contiguous(xLayout.shape());
+        StridedLoop loop = StridedLoop.of(xLayout.shape(), xLayout, contiguous, gradLayout, contiguous);
+        int[] st = loop.innerStrides;
+        loop.forEachPiece((off, n) -> UnaryKernel.geluGradFromCdf(s, off[0], st[0], c, off[1], st[1], g, off[2], st[2],
+                d, off[3], st[3], n));
+    }
+
+    @Override
     public void binary(BinaryOp op, Storage a, Layout aLayout, Storage b, Layout bLayout, Storage dst, Layout dstLayout) {
         float[] x = cpu(a).floats();
         float[] y = cpu(b).floats();
@@ -222,6 +260,28 @@ public final class CpuBackend implements Backend {
                 product(shape, axis + 1, shape.rank()), log, cpu(dst).floats(), 0);
     }
 
+    @Override
+    public void layerNorm(Storage x, Layout xLayout, int n, Storage weight, Storage bias, float eps, Storage y,
+                          Storage mean, Storage rstd) {
+        Block block = contiguousBlock(x, xLayout);
+        int rows = n == 0 ? 0 : xLayout.shape().numel() / n;
+        LayerNormKernel.forward(block.data, block.offset, rows, n, weight == null ? null : cpu(weight).floats(),
+                bias == null ? null : cpu(bias).floats(), eps, cpu(y).floats(), cpu(mean).floats(), cpu(rstd).floats());
+    }
+
+    @Override
+    public void layerNormBackward(Storage g, Layout gLayout, Storage x, Layout xLayout, int n, Storage weight,
+                                  Storage mean, Storage rstd, Storage dx, Storage dWeight, Storage dBias) {
+        Block gb = contiguousBlock(g, gLayout);
+        float[] gr = gb.offset == 0 ? gb.data : java.util.Arrays.copyOfRange(gb.data, gb.offset,
+                gb.offset + gLayout.shape().numel());
+        Block xb = contiguousBlock(x, xLayout);
+        int rows = n == 0 ? 0 : xLayout.shape().numel() / n;
+        LayerNormKernel.backward(gr, xb.data, xb.offset, rows, n, weight == null ? null : cpu(weight).floats(),
+                cpu(mean).floats(), cpu(rstd).floats(), cpu(dx).floats(),
+                dWeight == null ? null : cpu(dWeight).floats(), dBias == null ? null : cpu(dBias).floats());
+    }
+
     // ---- linear algebra ----------------------------------------------------------------------
 
     @Override
@@ -240,11 +300,50 @@ public final class CpuBackend implements Backend {
             }
         };
         long work = (long) m * n * k;
+        // A batch of A against one shared B (a linear layer on [batch, T, in]): when A's batches are
+        // stacked rows, one GEMM of batch·m rows packs B once instead of once per batch entry. Only
+        // where each entry would take the packed path too, whose results do not depend on how rows
+        // are grouped: the same bits either way.
+        int mergedRowStride = m == 1 ? as[0] : as[1];
+        if (batch > 1 && bs[0] == 0 && (m == 1 || as[0] == (long) m * as[1]) && (long) batch * m <= Integer.MAX_VALUE
+                && !GemmDirect.suits(m, n, k, as[2], bs[1], bs[2])) {
+            GemmKernel.run(batch * m, n, k, x, aLayout.offset(), mergedRowStride, as[2], y, bLayout.offset(), bs[1],
+                    bs[2], z, 0, n, false);
+            return;
+        }
         if (batch == 1 || work >= SMALL_GEMM) {
             body.run(0, batch); // each product parallelises internally
         } else {
             Parallel.forRange(batch, (int) Math.max(1, SMALL_GEMM / Math.max(1, work)), body);
         }
+    }
+
+    // ---- attention ---------------------------------------------------------------------------
+
+    private static AttentionKernel.View view(Storage s, Layout l) {
+        int[] st = l.strides();
+        return new AttentionKernel.View(cpu(s).floats(), l.offset(), st[0], st[1], st[2], st[3]);
+    }
+
+    private static AttentionKernel.Dims dims(Layout q, Layout k) {
+        Shape qs = q.shape();
+        Shape ks = k.shape();
+        return new AttentionKernel.Dims(qs.dim(0), qs.dim(1), ks.dim(1), qs.dim(2), ks.dim(2), qs.dim(3));
+    }
+
+    @Override
+    public void causalAttention(Storage q, Layout qLayout, Storage k, Layout kLayout, Storage v, Layout vLayout,
+            float scale, Storage out, Layout outLayout, Storage probs) {
+        AttentionKernel.forward(dims(qLayout, kLayout), scale, view(q, qLayout), view(k, kLayout), view(v, vLayout),
+                view(out, outLayout), cpu(probs).floats(), 0);
+    }
+
+    @Override
+    public void causalAttentionBackward(Storage g, Layout gLayout, Storage q, Layout qLayout, Storage k, Layout kLayout,
+            Storage v, Layout vLayout, Storage probs, float scale, Storage dq, Layout dqLayout, Storage dk,
+            Layout dkLayout, Storage dv, Layout dvLayout) {
+        AttentionKernel.backward(dims(qLayout, kLayout), scale, view(g, gLayout), view(q, qLayout), view(k, kLayout),
+                view(v, vLayout), cpu(probs).floats(), 0, view(dq, dqLayout), view(dk, dkLayout), view(dv, dvLayout));
     }
 
     // ---- indexing ----------------------------------------------------------------------------

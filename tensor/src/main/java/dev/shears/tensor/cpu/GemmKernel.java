@@ -18,7 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * packs {@code B[pass, block]} into {@link #NR}-wide micro-panels in a private buffer (it stays
  * in L2), and sweeps its rows of A against it, {@link #MR} rows at a time. A is read in place when
  * its rows are contiguous (each 6 x KC micro-panel then sits in L1 for the whole column block),
- * otherwise it is packed once per pass into shared MR-row micro-panels. The microkernel keeps an
+ * otherwise it is packed once per pass into shared MR-row micro-panels (with vector moves when A is
+ * transposed, its rows adjacent). When rows are split into several ranges and the pass's B is small
+ * ({@link #SHARED_B_MAX}; a linear layer's weight), B is instead packed once, in parallel, into one
+ * buffer all tasks read, and rows are split finer ({@link #ROWS_MIN_SHARED}). The microkernel keeps an
  * MR x NR tile of C in {@code MR * NV = 24} vector accumulators, broadcasting one element of A
  * against {@link #NV} vectors of B per step (the 512-bit shape is 6 x 64), and the tile is then
  * added to C. Large KC keeps the passes over C few.
@@ -55,12 +58,26 @@ public final class GemmKernel {
     static final int NT = 2 * NR;
     /** Tasks aimed for per pass and thread; rows are split only when there are too few column blocks. */
     static final int TASKS_PER_THREAD = 4;
-    /** Fewest rows of A per task when rows are split. */
+    /** Fewest rows of A per task when rows are split and each task packs its own B block. */
     static final int ROWS_MIN = 96;
+    /**
+     * Fewest rows of A per task when B is packed once for all tasks: splitting rows then costs no
+     * packing, and small tasks keep the threads' shares even (a 128 x 128 weight gradient over 768
+     * rows was two tasks, one per thread, and a late helper left the caller waiting for half of it).
+     */
+    static final int ROWS_MIN_SHARED = 4 * MR;
     /** Floats of shared packed A per pass (strided A only): 8 MiB, so rows are taken in blocks of this / KC. */
     static final int PACKED_A_MAX = 2 << 20;
     /** A micro-panels per packing task. */
     static final int PACK_GRAIN = 8;
+    /**
+     * Most floats of one pass's packed B that are packed once and shared by all tasks (2 MiB; each
+     * task reads only its column block of it) when rows are split into several ranges; past this each
+     * task packs its own column block, as large products need to keep it in their core's L2.
+     */
+    static final int SHARED_B_MAX = 512 << 10;
+    /** Floats of packed B per packing task when B is packed once for all tasks. */
+    static final int SHARED_B_GRAIN = 32 << 10;
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -133,6 +150,8 @@ public final class GemmKernel {
         float[] packedA = new float[0];
         /** This thread's packed B block while it runs a task. */
         float[] packedB = new float[0];
+        /** B of one pass packed once for all tasks of a call made from this thread (small products). */
+        float[] sharedB = new float[0];
         /** The microkernel's output tile. */
         final float[] tile = new float[MR * NR];
 
@@ -141,6 +160,13 @@ public final class GemmKernel {
                 packedA = new float[size];
             }
             return packedA;
+        }
+
+        float[] sharedB(int size) {
+            if (sharedB.length < size) {
+                sharedB = new float[size];
+            }
+            return sharedB;
         }
 
         float[] packedB(int size) {
@@ -182,6 +208,8 @@ public final class GemmKernel {
         int pc;
         int kc;
         float[] packedA;
+        /** This pass's B packed whole (panel q at q * NR * kc), or null when each task packs its own block. */
+        float[] sharedB;
 
         Packed(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
                 float[] c, int cOff, int cRs, int cCs, boolean accumulate) {
@@ -215,8 +243,13 @@ public final class GemmKernel {
             for (i0 = 0; i0 < m; i0 += rowBlock) {
                 rows = Math.min(rowBlock, m - i0);
                 int panels = ceilDiv(rows, MR);
-                // Split rows only when column blocks alone give too few tasks: each split packs B again.
-                int rowRanges = Math.max(1, Math.min(ceilDiv(targetTasks, colBlocks), rows / ROWS_MIN));
+                int bPanels = ceilDiv(n, NR);
+                boolean directB = bCs == 1 && panels <= DIRECT_B_PANELS;
+                boolean shareable = !directB && (long) bPanels * NR * Math.min(KC, k) <= SHARED_B_MAX;
+                // Split rows only when column blocks alone give too few tasks: unless B is packed once
+                // for all tasks, each split packs B again.
+                int rowRanges = Math.max(1, Math.min(ceilDiv(targetTasks, colBlocks),
+                        rows / (shareable ? ROWS_MIN_SHARED : ROWS_MIN)));
                 int panelsPerRange = ceilDiv(panels, rowRanges);
                 int tasks = colBlocks * ceilDiv(panels, panelsPerRange);
                 for (pc = 0; pc < k; pc += KC) {
@@ -224,6 +257,17 @@ public final class GemmKernel {
                     if (!directA) {
                         packedA = ws.packedA(panels * MR * kc);
                         Parallel.forRange(panels, PACK_GRAIN, this::packA);
+                    }
+                    // Several row ranges would each pack the same B block: pack it once for all of them.
+                    sharedB = null;
+                    if (tasks > colBlocks && shareable) {
+                        float[] shared = ws.sharedB(bPanels * NR * kc);
+                        Parallel.forRange(bPanels, Math.max(1, SHARED_B_GRAIN / (NR * kc)), (lo, hi) -> {
+                            for (int q = lo; q < hi; q++) {
+                                packB(q * NR, Math.min(NR, n - q * NR), shared, q * NR * kc);
+                            }
+                        });
+                        sharedB = shared;
                     }
                     Parallel.forRange(tasks, 1, (lo, hi) -> blocks(lo, hi, colBlocks, panelsPerRange));
                 }
@@ -241,7 +285,21 @@ public final class GemmKernel {
                 int h = Math.min(MR, rows - q * MR);
                 int d = q * MR * kc;
                 int src = aOff + (i0 + q * MR) * aRs + pc * aCs;
-                for (int p = 0; p < kc; p++) {
+                int p = 0;
+                if (aRs == 1 && h == MR && L >= MR) {
+                    // A transposed (a weight gradient's gᵀ): each p's MR values are contiguous; move them
+                    // as one vector. A vector also writes the next L - MR slots, so the last few p of the
+                    // panel (whose spill would reach the next panel, maybe another task's) stay scalar.
+                    int pEnd = kc - (L + MR - 1) / MR + 1;
+                    for (; p < pEnd; p++) {
+                        int sp = src + p * aCs;
+                        if (sp + L > a.length) {
+                            break;
+                        }
+                        FloatVector.fromArray(F, a, sp).intoArray(dst, d + p * MR);
+                    }
+                }
+                for (; p < kc; p++) {
                     int s = src + p * aCs;
                     int dp = d + p * MR;
                     for (int r = 0; r < h; r++) {
@@ -254,11 +312,14 @@ public final class GemmKernel {
             }
         }
 
-        /** Packs B[pc:pc+kc, j0:j0+cols] into NR-column micro-panels (panel q: kc x NR), zero-padded. */
-        void packB(int j0, int cols, float[] dst) {
+        /**
+         * Packs B[pc:pc+kc, j0:j0+cols] into NR-column micro-panels (panel q: kc x NR, from
+         * {@code dst[at]}), zero-padded.
+         */
+        void packB(int j0, int cols, float[] dst, int at) {
             for (int q = 0; q * NR < cols; q++) {
                 int w = Math.min(NR, cols - q * NR);
-                int d = q * NR * kc;
+                int d = at + q * NR * kc;
                 int src = bOff + pc * bRs + (j0 + q * NR) * bCs;
                 if (bCs == 1) {
                     for (int p = 0; p < kc; p++) {
@@ -288,7 +349,8 @@ public final class GemmKernel {
         void blocks(int lo, int hi, int colBlocks, int panelsPerRange) {
             Workspace ws = WORKSPACE.get();
             float[] tile = ws.tile;
-            float[] pb = ws.packedB(NT * kc);
+            float[] shared = sharedB;
+            float[] pb = shared != null ? shared : ws.packedB(NT * kc);
             float[] pa = directA ? a : packedA;
             boolean add = accumulate || pc > 0;
             int panels = ceilDiv(rows, MR);
@@ -302,10 +364,14 @@ public final class GemmKernel {
                 // Only whole NR-wide panels; a narrower last one is packed (zero-padded).
                 boolean directB = bCs == 1 && panels <= DIRECT_B_PANELS;
                 int fullCols = directB ? cols / NR * NR : 0;
-                if (!directB) {
-                    packB(j0, cols, pb);
+                // Offset of this block's first packed panel in pb.
+                int pbOff = shared != null ? j0 * kc : 0;
+                if (shared != null) {
+                    assert !directB;
+                } else if (!directB) {
+                    packB(j0, cols, pb, 0);
                 } else if (fullCols < cols) {
-                    packB(j0 + fullCols, cols - fullCols, pb);
+                    packB(j0 + fullCols, cols - fullCols, pb, 0);
                 }
                 for (int q = q0; q < q1; q++) {
                     int r0 = q * MR;
@@ -333,7 +399,8 @@ public final class GemmKernel {
                         if (jr < fullCols) {
                             microkernel(kc, pa, a0, a1, a2, a3, a4, a5, pStep, b, bOff + pc * bRs + j0 + jr, bRs, tile);
                         } else {
-                            microkernel(kc, pa, a0, a1, a2, a3, a4, a5, pStep, pb, (jr - fullCols) * kc, NR, tile);
+                            microkernel(kc, pa, a0, a1, a2, a3, a4, a5, pStep, pb, pbOff + (jr - fullCols) * kc, NR,
+                                    tile);
                         }
                         int w = Math.min(NR, cols - jr);
                         int cj = co + (j0 + jr) * cCs;

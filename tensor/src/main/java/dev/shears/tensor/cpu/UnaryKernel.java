@@ -12,6 +12,7 @@ public final class UnaryKernel {
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
     private static final float GELU_CUBIC = 0.044715f;
     private static final float INV_SQRT_2 = (float) (1.0 / Math.sqrt(2.0));
+    private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
 
     private UnaryKernel() {}
 
@@ -176,6 +177,176 @@ public final class UnaryKernel {
             FloatVector x = FloatVector.fromArray(F, src, s + i);
             x.max(p0).min(p1).intoArray(dst, d + i);
         }
+    }
+
+    // ---- gradients -----------------------------------------------------------------------------
+
+    /** Whether {@link #runGrad} supports {@code op}. */
+    public static boolean hasGrad(UnaryOp op) {
+        return op == UnaryOp.GELU_ERF || op == UnaryOp.GELU_TANH || op == UnaryOp.SILU;
+    }
+
+    /** Scalar reference: {@code dst = g · f'(x)} with the derivative evaluated in double, rounded once. */
+    public static void gradReference(UnaryOp op, float[] x, int xOff, int xStride, float[] g, int gOff, int gStride,
+                                     float[] dst, int dstOff, int dstStride, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i * dstStride] = (float) (g[gOff + i * gStride] * exactGrad(op, x[xOff + i * xStride]));
+        }
+    }
+
+    /**
+     * {@code dst[i] = g[i] · f'(x[i])} over strided runs, for the ops of {@link #hasGrad}: the
+     * backward pass of GELU (exact or tanh) and SiLU in one pass instead of a chain of tensor ops.
+     */
+    public static void runGrad(UnaryOp op, float[] x, int xOff, int xStride, float[] g, int gOff, int gStride,
+                               float[] dst, int dstOff, int dstStride, int n) {
+        int i = 0;
+        if (Simd.ENABLED && xStride == 1 && gStride == 1 && dstStride == 1) {
+            i = F.loopBound(n);
+            switch (op) {
+                case GELU_ERF -> geluErfGradLoop(x, xOff, g, gOff, dst, dstOff, i);
+                case GELU_TANH -> geluTanhGradLoop(x, xOff, g, gOff, dst, dstOff, i);
+                case SILU -> siluGradLoop(x, xOff, g, gOff, dst, dstOff, i);
+                default -> throw new IllegalArgumentException("UnaryKernel.runGrad: no gradient kernel for " + op);
+            }
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i * dstStride] = applyGrad(op, x[xOff + i * xStride], g[gOff + i * gStride]);
+        }
+    }
+
+    private static void geluErfGradLoop(float[] x, int xo, float[] g, int go, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            FloatVector.fromArray(F, g, go + i).mul(geluErfGrad(v)).intoArray(dst, d + i);
+        }
+    }
+
+    private static void geluTanhGradLoop(float[] x, int xo, float[] g, int go, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            FloatVector.fromArray(F, g, go + i).mul(geluTanhGrad(v)).intoArray(dst, d + i);
+        }
+    }
+
+    private static void siluGradLoop(float[] x, int xo, float[] g, int go, float[] dst, int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            FloatVector sg = sigmoid(v);
+            FloatVector dv = v.mul(sg.neg().add(1f)).add(1f).mul(sg);
+            FloatVector.fromArray(F, g, go + i).mul(dv).intoArray(dst, d + i);
+        }
+    }
+
+    /**
+     * Exact GELU that also keeps Φ(x) for the backward pass: {@code y[i] = gelu(x[i])} with the
+     * bits of {@link #run}'s GELU_ERF, and {@code cdf[i] = Φ(x[i]) = (erf(x/√2) + 1)·½}, as
+     * {@link #runGrad} computes it, so {@link #geluGradFromCdf} gives runGrad's bits without the erf.
+     */
+    public static void geluWithCdf(float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
+                                   float[] cdf, int cOff, int cStride, int n) {
+        int i = 0;
+        if (Simd.ENABLED && xStride == 1 && yStride == 1 && cStride == 1) {
+            i = F.loopBound(n);
+            geluWithCdfLoop(x, xOff, y, yOff, cdf, cOff, i);
+        }
+        for (; i < n; i++) {
+            float v = x[xOff + i * xStride];
+            float e1 = erfFloat(v * INV_SQRT_2) + 1f;
+            y[yOff + i * yStride] = e1 * v * 0.5f;
+            cdf[cOff + i * cStride] = e1 * 0.5f;
+        }
+    }
+
+    private static void geluWithCdfLoop(float[] x, int xo, float[] y, int yo, float[] cdf, int co, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            FloatVector e1 = erf(v.mul(INV_SQRT_2)).add(1f);
+            e1.mul(v).mul(0.5f).intoArray(y, yo + i);
+            e1.mul(0.5f).intoArray(cdf, co + i);
+        }
+    }
+
+    /**
+     * {@code dst[i] = g[i]·(Φ + x·φ(x))} from the Φ that {@link #geluWithCdf} kept: the bits of
+     * {@link #runGrad}'s GELU_ERF, with one exp and no erf per element.
+     */
+    public static void geluGradFromCdf(float[] x, int xOff, int xStride, float[] cdf, int cOff, int cStride,
+                                       float[] g, int gOff, int gStride, float[] dst, int dstOff, int dstStride, int n) {
+        int i = 0;
+        if (Simd.ENABLED && xStride == 1 && cStride == 1 && gStride == 1 && dstStride == 1) {
+            i = F.loopBound(n);
+            geluGradFromCdfLoop(x, xOff, cdf, cOff, g, gOff, dst, dstOff, i);
+        }
+        for (; i < n; i++) {
+            float v = x[xOff + i * xStride];
+            float pdf = VectorMath.exp(v * v * -0.5f) * INV_SQRT_2PI;
+            dst[dstOff + i * dstStride] = g[gOff + i * gStride] * (v * pdf + cdf[cOff + i * cStride]);
+        }
+    }
+
+    private static void geluGradFromCdfLoop(float[] x, int xo, float[] cdf, int co, float[] g, int go, float[] dst,
+                                            int d, int bound) {
+        for (int i = 0; i < bound; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            FloatVector pdf = VectorMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+            FloatVector dv = v.mul(pdf).add(FloatVector.fromArray(F, cdf, co + i));
+            FloatVector.fromArray(F, g, go + i).mul(dv).intoArray(dst, d + i);
+        }
+    }
+
+    /** Φ(x) + x·φ(x). */
+    private static FloatVector geluErfGrad(FloatVector x) {
+        FloatVector cdf = erf(x.mul(INV_SQRT_2)).add(1f).mul(0.5f);
+        FloatVector pdf = VectorMath.exp(x.mul(x).mul(-0.5f)).mul(INV_SQRT_2PI);
+        return x.mul(pdf).add(cdf);
+    }
+
+    /** ½(1 + tanh u) + ½x(1 - tanh²u)·u', u = √(2/π)(x + 0.044715x³). */
+    private static FloatVector geluTanhGrad(FloatVector x) {
+        FloatVector x2 = x.mul(x);
+        FloatVector t = VectorMath.tanh(x2.mul(x).mul(GELU_CUBIC).add(x).mul(SQRT_2_OVER_PI));
+        FloatVector du = x2.mul(3f * GELU_CUBIC).add(1f).mul(SQRT_2_OVER_PI);
+        return t.add(1f).mul(0.5f).add(x.mul(0.5f).mul(t.mul(t).neg().add(1f)).mul(du));
+    }
+
+    /** Scalar twins of the gradient loops: the same float operations in the same order. */
+    static float applyGrad(UnaryOp op, float x, float g) {
+        return switch (op) {
+            case GELU_ERF -> {
+                float cdf = (erfFloat(x * INV_SQRT_2) + 1f) * 0.5f;
+                float pdf = VectorMath.exp(x * x * -0.5f) * INV_SQRT_2PI;
+                yield g * (x * pdf + cdf);
+            }
+            case GELU_TANH -> {
+                float x2 = x * x;
+                float t = VectorMath.tanh((x2 * x * GELU_CUBIC + x) * SQRT_2_OVER_PI);
+                float du = (x2 * (3f * GELU_CUBIC) + 1f) * SQRT_2_OVER_PI;
+                yield g * ((t + 1f) * 0.5f + x * 0.5f * (-(t * t) + 1f) * du);
+            }
+            case SILU -> {
+                float sg = sigmoid(x);
+                yield g * ((x * (-sg + 1f) + 1f) * sg);
+            }
+            default -> throw new IllegalArgumentException("UnaryKernel.applyGrad: no gradient for " + op);
+        };
+    }
+
+    /** f'(x) from the math, in double. */
+    static double exactGrad(UnaryOp op, double x) {
+        return switch (op) {
+            case GELU_ERF -> 0.5 * (1.0 + erf(x / Math.sqrt(2.0))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+            case GELU_TANH -> {
+                double c = Math.sqrt(2.0 / Math.PI);
+                double t = Math.tanh(c * (x + 0.044715 * x * x * x));
+                yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x);
+            }
+            case SILU -> {
+                double sg = 1.0 / (1.0 + Math.exp(-x));
+                yield sg * (1 + x * (1 - sg));
+            }
+            default -> throw new IllegalArgumentException("UnaryKernel.exactGrad: no gradient for " + op);
+        };
     }
 
     private static FloatVector geluTanh(FloatVector x) {

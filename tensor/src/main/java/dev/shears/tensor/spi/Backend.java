@@ -44,6 +44,24 @@ public interface Backend {
 
     void unary(UnaryOp op, float p0, float p1, Storage src, Layout srcLayout, Storage dst, Layout dstLayout);
 
+    /**
+     * {@code dst = grad · op'(x)}, the backward pass of a unary function in one pass; x, grad and
+     * dst have one shape. Only {@code GELU_ERF}, {@code GELU_TANH} and {@code SILU}.
+     */
+    void unaryGrad(UnaryOp op, Storage x, Layout xLayout, Storage grad, Layout gradLayout, Storage dst, Layout dstLayout);
+
+    /**
+     * Exact GELU of {@code x} into contiguous {@code y}, keeping Φ(x) (the normal CDF) in contiguous
+     * {@code cdf} for {@link #geluGradFromCdf}; y has the bits of {@code unary(GELU_ERF)}.
+     */
+    void geluWithCdf(Storage x, Layout xLayout, Storage y, Storage cdf);
+
+    /**
+     * {@code dst = grad · (Φ(x) + x·φ(x))} with Φ(x) from {@link #geluWithCdf} ({@code cdf}
+     * contiguous, x and grad of its shape): {@code unaryGrad(GELU_ERF)}'s bits without the erf.
+     */
+    void geluGradFromCdf(Storage x, Layout xLayout, Storage cdf, Storage grad, Layout gradLayout, Storage dst);
+
     /** {@code dst = a op b}; all three layouts have the output shape (inputs already broadcast). */
     void binary(BinaryOp op, Storage a, Layout aLayout, Storage b, Layout bLayout, Storage dst, Layout dstLayout);
 
@@ -68,6 +86,23 @@ public interface Backend {
     /** Softmax (or log-softmax) along {@code axis} into contiguous {@code dst}. */
     void softmax(Storage src, Layout srcLayout, int axis, boolean log, Storage dst);
 
+    /**
+     * Layer normalisation over the last {@code n} elements of each row of {@code x} (rows =
+     * numel / n): {@code y = (x - mean)·rstd ⊙ weight + bias} into contiguous {@code y}, with each
+     * row's mean and rstd = 1/√(biased variance + eps) into contiguous {@code mean} and {@code rstd}.
+     * {@code weight} and {@code bias} are [n] contiguous from element 0, or null.
+     */
+    void layerNorm(Storage x, Layout xLayout, int n, Storage weight, Storage bias, float eps, Storage y, Storage mean,
+                   Storage rstd);
+
+    /**
+     * The gradients of {@link #layerNorm} for the output gradient {@code g} (x's shape, any
+     * layout): dx into contiguous {@code dx}, and Σ over rows of g ⊙ x̂ and of g into {@code dWeight}
+     * and {@code dBias} ([n]; each may be null).
+     */
+    void layerNormBackward(Storage g, Layout gLayout, Storage x, Layout xLayout, int n, Storage weight, Storage mean,
+                           Storage rstd, Storage dx, Storage dWeight, Storage dBias);
+
     // ---- linear algebra ----------------------------------------------------------------------
 
     /**
@@ -75,6 +110,24 @@ public interface Backend {
      * a and b may be any strided views (transposes and stride-0 batch broadcast included).
      */
     void matmul(Storage a, Layout aLayout, Storage b, Layout bLayout, Storage c, int batch, int m, int n, int k);
+
+    /**
+     * Fused causal attention ({@code dev.shears.tensor.FusedAttention}): q [B, Hq, T, D], k and v
+     * [B, Hkv, S, D] (any strided views, Hkv dividing Hq, T <= S), query t at position S - T + t
+     * seeing keys 0 .. S - T + t. Writes {@code out} (shape of q, a layout whose last stride is 1)
+     * and the attention weights {@code probs} [B, Hq, T, S] (contiguous, zero where masked).
+     */
+    void causalAttention(Storage q, Layout qLayout, Storage k, Layout kLayout, Storage v, Layout vLayout, float scale,
+                         Storage out, Layout outLayout, Storage probs);
+
+    /**
+     * The gradients of {@link #causalAttention} for the output gradient {@code g} (shape of q, any
+     * layout) and its saved {@code probs}: dq (shape of q), dk and dv (shape of k), each written
+     * whole through a layout whose last stride is 1.
+     */
+    void causalAttentionBackward(Storage g, Layout gLayout, Storage q, Layout qLayout, Storage k, Layout kLayout,
+                                 Storage v, Layout vLayout, Storage probs, float scale, Storage dq, Layout dqLayout,
+                                 Storage dk, Layout dkLayout, Storage dv, Layout dvLayout);
 
     // ---- indexing ----------------------------------------------------------------------------
 

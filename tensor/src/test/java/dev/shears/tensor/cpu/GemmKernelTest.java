@@ -333,9 +333,30 @@ class GemmKernelTest {
     }
 
     @Test
+    void bPackedOnceForSplitRowsAndTransposedAPackedByVectors() {
+        // Rows split into several ranges with a small B: one shared packed B per pass (two passes when
+        // k > KC); a transposed A (unit row stride) is packed with vector moves but for its last p.
+        int rows = 4 * GemmKernel.ROWS_MIN + 5;
+        long seed = 950;
+        Layout[] layouts = {Layout.ROW_MAJOR, Layout.TRANSPOSED, Layout.STRIDED};
+        for (Layout al : layouts) {
+            for (Layout bl : layouts) {
+                GemmCase.of(rows, 2 * GemmKernel.NR + 3, 130).a(al).b(bl).padded(1, 2).seed(seed++).check();
+                GemmCase.of(rows, GemmKernel.NR / 2 + 1, GemmKernel.KC + 7).a(al).b(bl).accumulate(true).seed(seed++)
+                        .check();
+            }
+        }
+        for (int k : new int[] {1, 2, 3, 4, 5, 17}) { // depths around the packed A's scalar tail
+            GemmCase.of(rows, 40, k).a(Layout.TRANSPOSED).b(Layout.TRANSPOSED).seed(seed++).check();
+            GemmCase.of(2 * GemmKernel.MR + 1, 40, k).a(Layout.TRANSPOSED).accumulate(true).seed(seed++).check();
+        }
+    }
+
+    @Test
     void sameBitsForAnyThreadCount() {
         long seed = 1000;
-        int[][] shapes = {{300, 300, 300}, {517, 131, 1100}, {1, 3000, 200}, {700, 9, 64}, {96, 640, 33}};
+        int[][] shapes = {{300, 300, 300}, {517, 131, 1100}, {1, 3000, 200}, {700, 9, 64}, {96, 640, 33},
+            {768, 128, 128}, {768, 512, 128}};
         for (int[] s : shapes) {
             for (Layout al : new Layout[] {Layout.ROW_MAJOR, Layout.TRANSPOSED}) {
                 GemmCase g = GemmCase.of(s[0], s[1], s[2]).a(al).b(Layout.TRANSPOSED).accumulate(true).seed(seed++);

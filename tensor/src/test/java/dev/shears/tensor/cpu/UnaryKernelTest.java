@@ -165,6 +165,100 @@ class UnaryKernelTest {
         }
     }
 
+    /** f'(x) from the math, for the ops with a gradient kernel. */
+    private static double derivative(UnaryOp op, double x) {
+        return switch (op) {
+            case GELU_ERF -> 0.5 * (1 + Reference.erf(x / Math.sqrt(2))) + x * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+            case GELU_TANH -> {
+                double c = Math.sqrt(2 / Math.PI);
+                double t = Math.tanh(c * (x + 0.044715 * x * x * x));
+                yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x);
+            }
+            case SILU -> Reference.sigmoid(x) * (1 + x * (1 - Reference.sigmoid(x)));
+            default -> throw new IllegalArgumentException(op.toString());
+        };
+    }
+
+    @Test
+    void gradKernelsMatchTheDerivativeAndTheirScalarTwins() {
+        SplittableRandom rnd = new SplittableRandom(77);
+        for (UnaryOp op : UnaryOp.values()) {
+            if (!UnaryKernel.hasGrad(op)) {
+                continue;
+            }
+            for (int n : AwkwardSizes.all()) {
+                float[] x = inputs(op, rnd, n + 3);
+                float[] g = Operands.gaussian(rnd, n + 1);
+                double[] expected = new double[n];
+                for (int i = 0; i < n; i++) {
+                    expected[i] = g[1 + i] * derivative(op, x[3 + i]);
+                }
+                String ctx = op + " grad n " + n + " bits " + Simd.BITS;
+                float[] dst = new float[n + 2];
+                java.util.Arrays.fill(dst, SENTINEL);
+                UnaryKernel.runGrad(op, x, 3, 1, g, 1, 1, dst, 1, 1, n);
+                // GELU_TANH: 1 + tanh u and 1 - tanh²u cancel for negative x (|x·u'| up to ~10 there),
+                // as in the composed formula this replaces: absolute error ~1e-6.
+                double atol = op == UnaryOp.GELU_TANH ? 1e-5 : 1e-6;
+                ArrayAssert.assertClose(expected, java.util.Arrays.copyOfRange(dst, 1, n + 1), 1e-5, atol, ctx);
+                assertEquals(SENTINEL, dst[0], ctx + ": wrote before the destination");
+                assertEquals(SENTINEL, dst[n + 1], ctx + ": wrote past the destination");
+                float[] ref = new float[n];
+                UnaryKernel.gradReference(op, x, 3, 1, g, 1, 1, ref, 0, 1, n);
+                ArrayAssert.assertClose(expected, ref, 1e-6, 1e-7, ctx + " reference");
+                // strided runs take the scalar twin: the same bits as the vector body
+                float[] xs = new float[2 * n];
+                for (int i = 0; i < n; i++) {
+                    xs[2 * i] = x[3 + i];
+                }
+                float[] strided = new float[3 * n];
+                UnaryKernel.runGrad(op, xs, 0, 2, g, 1, 1, strided, 0, 3, n);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(dst[1 + i], strided[3 * i], ctx + " strided element " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void geluWithCdfAndItsGradientHaveTheBitsOfTheUnsavedKernels() {
+        SplittableRandom rnd = new SplittableRandom(78);
+        for (int n : AwkwardSizes.all()) {
+            float[] x = inputs(UnaryOp.GELU_ERF, rnd, n + 2);
+            float[] g = Operands.gaussian(rnd, n);
+            String ctx = "gelu with cdf n " + n + " bits " + Simd.BITS;
+            float[] y = new float[n + 1];
+            float[] cdf = new float[n + 1];
+            y[n] = SENTINEL;
+            cdf[n] = SENTINEL;
+            UnaryKernel.geluWithCdf(x, 2, 1, y, 0, 1, cdf, 0, 1, n);
+            float[] want = new float[n];
+            UnaryKernel.run(UnaryOp.GELU_ERF, 0f, 0f, x, 2, 1, want, 0, 1, n);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want, java.util.Arrays.copyOf(y, n), ctx + " y");
+            assertEquals(SENTINEL, y[n], ctx + ": wrote past y");
+            assertEquals(SENTINEL, cdf[n], ctx + ": wrote past cdf");
+            for (int i = 0; i < n; i++) {
+                assertEquals(0.5 * (1 + Reference.erf(x[2 + i] / Math.sqrt(2))), cdf[i], 2e-7, ctx + " cdf " + i);
+            }
+            float[] grad = new float[n];
+            UnaryKernel.geluGradFromCdf(x, 2, 1, cdf, 0, 1, g, 0, 1, grad, 0, 1, n);
+            float[] wantGrad = new float[n];
+            UnaryKernel.runGrad(UnaryOp.GELU_ERF, x, 2, 1, g, 0, 1, wantGrad, 0, 1, n);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(wantGrad, grad, ctx + " grad");
+            // strided runs (scalar twins) give the same bits
+            float[] ys = new float[2 * n];
+            float[] cs = new float[3 * n];
+            UnaryKernel.geluWithCdf(x, 2, 1, ys, 0, 2, cs, 0, 3, n);
+            float[] gs = new float[2 * n];
+            UnaryKernel.geluGradFromCdf(x, 2, 1, cs, 0, 3, g, 0, 1, gs, 0, 2, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(y[i], ys[2 * i], ctx + " strided y " + i);
+                assertEquals(cdf[i], cs[3 * i], ctx + " strided cdf " + i);
+                assertEquals(grad[i], gs[2 * i], ctx + " strided grad " + i);
+            }
+        }
+    }
+
     @Test
     void erfKnownValues() {
         double[][] known = {{0.5, 0.5204998778}, {1, 0.8427007929}, {2, 0.9953222650}, {0, 0}, {-1, -0.8427007929},

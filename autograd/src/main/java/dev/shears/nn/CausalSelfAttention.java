@@ -83,18 +83,10 @@ public class CausalSelfAttention extends Layer {
         if (dropout == null || !dropout.isTraining()) {
             return fused(x, cache, b, t, start);
         }
-        Var qs = q.forward(x).reshape(b, t, kvHeads, group, headDim).permute(0, 2, 3, 1, 4); // [b, kv, g, t, hd]
-        Var ks = k.forward(x).reshape(b, t, kvHeads, headDim).permute(0, 2, 1, 3);           // [b, kv, t, hd]
-        Var vs = v.forward(x).reshape(b, t, kvHeads, headDim).permute(0, 2, 1, 3);
-        if (rope != null) {
-            qs = rope.apply(qs, start);
-            ks = rope.apply(ks, start);
-        }
-        if (cache != null) {
-            Tensor[] all = cache.append(ks.value(), vs.value());
-            ks = Var.constant(all[0]);
-            vs = Var.constant(all[1]);
-        }
+        Var qs = rotated(q.forward(x).reshape(b, t, kvHeads, group, headDim).permute(0, 2, 3, 1, 4), start); // [b, kv, g, t, hd]
+        Var[] kv = keysAndValues(x, b, t, start, cache);
+        Var ks = kv[0];
+        Var vs = kv[1];
         int s = ks.dim(2);
         Var scores = qs.matmul(ks.unsqueeze(2).transpose(-2, -1)).mul((float) (1 / Math.sqrt(headDim))); // [b, kv, g, t, s]
         if (t > 1) {
@@ -118,20 +110,29 @@ public class CausalSelfAttention extends Layer {
                 && (q.bias() == null) == (v.bias() == null)) {
             return packed(x, b, t);
         }
-        Var qs = q.forward(x).reshape(b, t, heads, headDim).permute(0, 2, 1, 3);   // [b, h, t, hd]
-        Var ks = k.forward(x).reshape(b, t, kvHeads, headDim).permute(0, 2, 1, 3); // [b, kv, t, hd]
-        Var vs = v.forward(x).reshape(b, t, kvHeads, headDim).permute(0, 2, 1, 3);
-        if (rope != null) {
-            qs = rope.apply(qs, start);
-            ks = rope.apply(ks, start);
-        }
-        if (cache != null) {
-            Tensor[] all = cache.append(ks.value(), vs.value());
-            ks = Var.constant(all[0]);
-            vs = Var.constant(all[1]);
-        }
-        Var y = AttentionFunctions.causalAttention(qs, ks, vs, (float) (1 / Math.sqrt(headDim))); // [b, h, t, hd]
+        Var qs = rotated(q.forward(x).reshape(b, t, heads, headDim).permute(0, 2, 1, 3), start); // [b, h, t, hd]
+        Var[] kv = keysAndValues(x, b, t, start, cache);
+        Var y = AttentionFunctions.causalAttention(qs, kv[0], kv[1], (float) (1 / Math.sqrt(headDim))); // [b, h, t, hd]
         return o.forward(y.permute(0, 2, 1, 3).reshape(b, t, heads * headDim));
+    }
+
+    /** Queries or keys [..., t, hd] rotated to positions start .. start + t - 1 (unchanged without RoPE). */
+    private Var rotated(Var heads, int start) {
+        return rope == null ? heads : rope.apply(heads, start);
+    }
+
+    /**
+     * {keys, values} [b, kv, positions, hd] for {@code x}: projected, keys rotated, and with a cache
+     * appended to it and returned for every cached position.
+     */
+    private Var[] keysAndValues(Var x, int b, int t, int start, KvCache.Entry cache) {
+        Var ks = rotated(k.forward(x).reshape(b, t, kvHeads, headDim).permute(0, 2, 1, 3), start);
+        Var vs = v.forward(x).reshape(b, t, kvHeads, headDim).permute(0, 2, 1, 3);
+        if (cache == null) {
+            return new Var[] {ks, vs};
+        }
+        Tensor[] all = cache.append(ks.value(), vs.value());
+        return new Var[] {Var.constant(all[0]), Var.constant(all[1])};
     }
 
     /**

@@ -22,7 +22,7 @@ class Spmm24KernelTest {
         for (int m : new int[] {1, 3, 17}) {
             for (int k : new int[] {4, 12, 20, 100, 1028}) {
                 for (int n : new int[] {1, 2, 7, 33}) {
-                    SpmmCase.of(Format.SEMI24, m, k).batch(n).accumulate(seed % 2 == 0).seed(seed++).check();
+                    SpmmCase.of(Format.SEMI24, m, k).batch(n).accumulate(seed % 2 == 0).seed(seed++).assertMatchesReferences();
                 }
             }
         }
@@ -34,7 +34,7 @@ class Spmm24KernelTest {
         long seed = 200;
         for (int n : new int[] {tile - 1, tile, tile + 1}) {
             SpmmCase.of(Format.SEMI24, MaskedRows.TILE_ROWS + 5, MaskedRows.TILE_DEPTH + 36).batch(n)
-                    .accumulate(n % 2 == 0).seed(seed++).check();
+                    .accumulate(n % 2 == 0).seed(seed++).assertMatchesReferences();
         }
     }
 
@@ -42,10 +42,10 @@ class Spmm24KernelTest {
     void largerThanOneTask() {
         // Several tasks per product, several tiles and column blocks, several column ranges.
         long seed = 300;
-        SpmmCase.of(Format.SEMI24, 301, 1028).batch(1).seed(seed++).check();
-        SpmmCase.of(Format.SEMI24, 301, 1028).batch(5).accumulate(true).seed(seed++).check();
-        SpmmCase.of(Format.SEMI24, MaskedRows.TRANSPOSED_TILE_ROWS + 3, 260).batch(20).seed(seed++).check();
-        SpmmCase.of(Format.SEMI24, 40, 32 * MaskedRows.MIN_RANGE_WORDS + 20).batch(3).accumulate(true).seed(seed).check();
+        SpmmCase.of(Format.SEMI24, 301, 1028).batch(1).seed(seed++).assertMatchesReferences();
+        SpmmCase.of(Format.SEMI24, 301, 1028).batch(5).accumulate(true).seed(seed++).assertMatchesReferences();
+        SpmmCase.of(Format.SEMI24, MaskedRows.TRANSPOSED_TILE_ROWS + 3, 260).batch(20).seed(seed++).assertMatchesReferences();
+        SpmmCase.of(Format.SEMI24, 40, 32 * MaskedRows.MIN_RANGE_WORDS + 20).batch(3).accumulate(true).seed(seed).assertMatchesReferences();
     }
 
     @Test

@@ -20,7 +20,7 @@ class SpmmBitmapKernelTest {
             for (int k : new int[] {1, 7, 16, 65, 300}) {
                 for (int n : new int[] {1, 2, 7, 33}) {
                     SpmmCase.of(Format.BITMAP, m, k).batch(n).density(DENSITIES[(int) (seed % DENSITIES.length)])
-                            .emptyRows(seed % 3 == 0).accumulate(seed % 2 == 0).seed(seed++).check();
+                            .emptyRows(seed % 3 == 0).accumulate(seed % 2 == 0).seed(seed++).assertMatchesReferences();
                 }
             }
         }
@@ -29,11 +29,11 @@ class SpmmBitmapKernelTest {
     @Test
     void largerThanOneTask() {
         long seed = 300;
-        SpmmCase.of(Format.BITMAP, 300, 1001).density(0.3).batch(1).emptyRows(true).seed(seed++).check();
-        SpmmCase.of(Format.BITMAP, 300, 1001).density(0.3).batch(6).accumulate(true).seed(seed++).check();
-        SpmmCase.of(Format.BITMAP, MaskedRows.TRANSPOSED_TILE_ROWS + 3, 257).density(0.7).batch(20).seed(seed++).check();
+        SpmmCase.of(Format.BITMAP, 300, 1001).density(0.3).batch(1).emptyRows(true).seed(seed++).assertMatchesReferences();
+        SpmmCase.of(Format.BITMAP, 300, 1001).density(0.3).batch(6).accumulate(true).seed(seed++).assertMatchesReferences();
+        SpmmCase.of(Format.BITMAP, MaskedRows.TRANSPOSED_TILE_ROWS + 3, 257).density(0.7).batch(20).seed(seed++).assertMatchesReferences();
         // Several column ranges of the transposed product, each starting mid-row in the values.
         SpmmCase.of(Format.BITMAP, 40, 32 * MaskedRows.MIN_RANGE_WORDS + 23).density(0.2).batch(3).emptyRows(true)
-                .seed(seed).check();
+                .seed(seed).assertMatchesReferences();
     }
 }

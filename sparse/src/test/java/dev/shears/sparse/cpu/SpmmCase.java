@@ -10,9 +10,9 @@ import dev.shears.tensor.simd.Simd;
 
 /**
  * One sparse-weight case, built fluently
- * ({@code SpmmCase.of(Format.CSR_CHAR, 17, 65).batch(7).density(0.1).seed(3).check()}): a random W
+ * ({@code SpmmCase.of(Format.CSR_CHAR, 17, 65).batch(7).density(0.1).seed(3).assertMatchesReferences()}): a random W
  * in the format and random dense operands (placed at an offset, with padding after, which must come
- * back untouched). {@link #check()} runs the forward, transposed and SDDMM products; each
+ * back untouched). {@link #assertMatchesReferences()} runs the forward, transposed and SDDMM products; each
  * {@code reference} is checked against a dense double-precision product on the dense W, each
  * {@code run} against both, on 1, 2 and 3 threads, which must agree bit for bit.
  */
@@ -78,13 +78,13 @@ final class SpmmCase {
     }
 
     /** Checks all three products. */
-    void check() {
+    void assertMatchesReferences() {
         for (Product product : Product.values()) {
-            check(product);
+            assertMatchesReferences(product);
         }
     }
 
-    void check(Product product) {
+    void assertMatchesReferences(Product product) {
         Rng rng = Rng.seeded(seed);
         Weights w = format == Format.SEMI24
                 ? SparseFixture.semi24(m, k, rng)

@@ -21,7 +21,7 @@ class SpmmCsrKernelTest {
                 for (int k : new int[] {1, 7, 65, 300}) {
                     for (int n : new int[] {1, 2, 7, 33}) {
                         SpmmCase.of(format, m, k).batch(n).density(DENSITIES[(int) (seed % DENSITIES.length)])
-                                .emptyRows(seed % 3 == 0).accumulate(seed % 2 == 0).seed(seed++).check();
+                                .emptyRows(seed % 3 == 0).accumulate(seed % 2 == 0).seed(seed++).assertMatchesReferences();
                     }
                 }
             }
@@ -32,15 +32,15 @@ class SpmmCsrKernelTest {
     void largerThanOneTask() {
         long seed = 300;
         for (Format format : new Format[] {Format.CSR_CHAR, Format.CSR_INT}) {
-            SpmmCase.of(format, 500, 1500).density(0.1).batch(1).emptyRows(true).seed(seed++).check();
+            SpmmCase.of(format, 500, 1500).density(0.1).batch(1).emptyRows(true).seed(seed++).assertMatchesReferences();
             // More batch rows than one panel holds at any width.
             SpmmCase.of(format, 200, 1100).density(0.1).batch(SpmmCsrKernel.PANEL_VECTORS * 16 + 6)
-                    .accumulate(true).seed(seed++).check();
+                    .accumulate(true).seed(seed++).assertMatchesReferences();
         }
     }
 
     @Test
     void narrowIndicesReachTheLastColumn() {
-        SpmmCase.of(Format.CSR_CHAR, 3, 1 << 16).density(0.002).batch(2).seed(400).check();
+        SpmmCase.of(Format.CSR_CHAR, 3, 1 << 16).density(0.002).batch(2).seed(400).assertMatchesReferences();
     }
 }

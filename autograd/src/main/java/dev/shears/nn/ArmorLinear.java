@@ -20,7 +20,7 @@ import java.util.List;
  *
  * <p>{@link #prunable()} is the core's values; A and B are dense rotations, not pruning targets.
  */
-public class ArmorLinear extends Layer {
+public class ArmorLinear extends Projection {
     private final SemiStructured24 core;
     private final Parameter a;
     private final Parameter coreValues;
@@ -74,9 +74,7 @@ public class ArmorLinear extends Layer {
     /** x [..., in] → [..., out]. */
     @Override
     public Var forward(Var x) {
-        if (x.rank() < 1 || x.dim(-1) != inFeatures()) {
-            throw new ShapeException(this + ": input " + x.shape() + " must end in " + inFeatures());
-        }
+        receive(x);
         return SparseFunctions.armor(x, a, core, coreValues.effective(), b, bias);
     }
 
@@ -95,7 +93,7 @@ public class ArmorLinear extends Layer {
         return b;
     }
 
-    /** The bias, or null when built without one. */
+    @Override
     public Parameter bias() {
         return bias;
     }
@@ -105,10 +103,12 @@ public class ArmorLinear extends Layer {
         return core.withValues(coreValues.effective().value());
     }
 
+    @Override
     public int inFeatures() {
         return core.cols();
     }
 
+    @Override
     public int outFeatures() {
         return core.rows();
     }
@@ -118,6 +118,7 @@ public class ArmorLinear extends Layer {
     }
 
     /** The equivalent dense weight Ŵ = A·S·B, F32 [out, in] (in general dense). */
+    @Override
     public Tensor toDense() {
         Tensor ad = BlockDiagonal.of(a.value()).toDense();
         Tensor bd = BlockDiagonal.of(b.value()).toDense();

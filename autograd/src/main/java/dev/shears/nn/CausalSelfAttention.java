@@ -5,6 +5,7 @@ import dev.shears.autograd.ops.AttentionFunctions;
 import dev.shears.tensor.Rng;
 import dev.shears.tensor.ShapeException;
 import dev.shears.tensor.Tensor;
+import java.util.Map;
 
 /**
  * Causal multi-head self-attention with grouped-query attention: {@code heads} query heads share
@@ -23,10 +24,10 @@ public class CausalSelfAttention extends Layer {
     private final int heads;
     private final int kvHeads;
     private final int headDim;
-    private final Linear q;
-    private final Linear k;
-    private final Linear v;
-    private final Linear o;
+    private Projection q;
+    private Projection k;
+    private Projection v;
+    private Projection o;
     private final RotaryEmbedding rope;
     private final Dropout dropout;
 
@@ -106,9 +107,9 @@ public class CausalSelfAttention extends Layer {
      * permutation is copied and no mask or scores tensor is built.
      */
     private Var fused(Var x, KvCache.Entry cache, int b, int t, int start) {
-        if (rope == null && cache == null && (q.bias() == null) == (k.bias() == null)
-                && (q.bias() == null) == (v.bias() == null)) {
-            return packed(x, b, t);
+        if (rope == null && cache == null && q instanceof Linear lq && k instanceof Linear lk && v instanceof Linear lv
+                && (lq.bias() == null) == (lk.bias() == null) && (lq.bias() == null) == (lv.bias() == null)) {
+            return packed(x, b, t, lq, lk, lv);
         }
         Var qs = rotated(q.forward(x).reshape(b, t, heads, headDim).permute(0, 2, 1, 3), start); // [b, h, t, hd]
         Var[] kv = keysAndValues(x, b, t, start, cache);
@@ -140,7 +141,7 @@ public class CausalSelfAttention extends Layer {
      * stacked [q; k; v] (one GEMM forward, one for the input gradient instead of three and two sums,
      * one for the weight gradients), and attention reading q, k and v from its packed output.
      */
-    private Var packed(Var x, int b, int t) {
+    private Var packed(Var x, int b, int t, Linear q, Linear k, Linear v) {
         q.fireInputHooks(x);
         k.fireInputHooks(x);
         v.fireInputHooks(x);
@@ -175,20 +176,27 @@ public class CausalSelfAttention extends Layer {
         return headDim;
     }
 
-    public Linear qProj() {
+    public Projection qProj() {
         return q;
     }
 
-    public Linear kProj() {
+    public Projection kProj() {
         return k;
     }
 
-    public Linear vProj() {
+    public Projection vProj() {
         return v;
     }
 
-    public Linear oProj() {
+    public Projection oProj() {
         return o;
+    }
+
+    /** Takes any projection of the same shape for q_proj, k_proj, v_proj or o_proj. */
+    @Override
+    protected void accept(String name, Module old, Module replacement) {
+        Projection.fill(this, name, old, replacement,
+                Map.of("q_proj", p -> q = p, "k_proj", p -> k = p, "v_proj", p -> v = p, "o_proj", p -> o = p));
     }
 
     @Override

@@ -13,12 +13,11 @@ import java.util.List;
  * y = x·Wᵀ + b with weight [out, in] and bias [out]; x is [..., in]. PyTorch's initialisation:
  * both drawn from U(-1/√in, 1/√in).
  */
-public class Linear extends Layer {
+public class Linear extends Projection {
     private final int inFeatures;
     private final int outFeatures;
     private final Parameter weight;
     private final Parameter bias;
-    private final InputHooks inputHooks = new InputHooks();
 
     public Linear(int inFeatures, int outFeatures, Rng rng) {
         this(inFeatures, outFeatures, true, rng);
@@ -59,42 +58,34 @@ public class Linear extends Layer {
 
     @Override
     public Var forward(Var x) {
-        if (x.rank() < 1 || x.dim(-1) != inFeatures) {
-            throw new ShapeException("Linear(" + inFeatures + " -> " + outFeatures + "): input " + x.shape()
-                    + " must end in " + inFeatures);
-        }
-        inputHooks.fire(x);
+        receive(x);
         return Functional.linear(x, weight.effective(), bias);
-    }
-
-    /** Hands {@code x} to this layer's input observers, for a caller that computes the layer itself. */
-    void fireInputHooks(Var x) {
-        inputHooks.fire(x);
-    }
-
-    /**
-     * Registers an observer of this layer's inputs [..., in], called on every forward pass before
-     * the product (calibration statistics for post-training pruning); close the registration to stop.
-     */
-    public InputHooks.Registration onInput(java.util.function.Consumer<Tensor> observer) {
-        return inputHooks.add(observer);
     }
 
     public Parameter weight() {
         return weight;
     }
 
-    /** The bias, or null when built without one. */
+    @Override
     public Parameter bias() {
         return bias;
     }
 
+    @Override
     public int inFeatures() {
         return inFeatures;
     }
 
+    @Override
     public int outFeatures() {
         return outFeatures;
+    }
+
+    /** The weight with its masked entries zero, a copy. */
+    @Override
+    public Tensor toDense() {
+        Tensor keep = weight.maskF32();
+        return keep == null ? weight.value().copy() : weight.value().mul(keep);
     }
 
     /**

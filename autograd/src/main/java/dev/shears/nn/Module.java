@@ -73,6 +73,61 @@ public abstract class Module {
         }
     }
 
+    // ==== replacement ===========================================================================
+
+    /**
+     * Puts {@code replacement} where the module at the dotted {@code path} (e.g.
+     * {@code layers.0.self_attn.q_proj}) is: same name, same place in the tree. The parent decides
+     * what it accepts ({@link #accept}); a transformer block takes any {@link Projection} of the
+     * same shape for a projection, which is how a pruned model gets its sparse layers.
+     *
+     * @throws IllegalArgumentException if no module is at {@code path}
+     * @throws UnsupportedOperationException if the parent does not take {@code replacement} there
+     */
+    public final void replace(String path, Module replacement) {
+        Objects.requireNonNull(replacement, "replacement");
+        int dot = path.lastIndexOf('.');
+        Module parent;
+        try {
+            parent = dot < 0 ? this : module(path.substring(0, dot));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".replace: no module at '" + path + "' ("
+                    + e.getMessage() + ")", e);
+        }
+        String name = path.substring(dot + 1);
+        Module old = parent.children.get(name);
+        if (old == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ".replace: no module at '" + path
+                    + "'; " + parent.getClass().getSimpleName() + " has children " + parent.children.keySet());
+        }
+        parent.accept(name, old, replacement);
+        parent.children.put(name, replacement);
+    }
+
+    /** The module at the dotted {@code path} below this one. */
+    public final Module module(String path) {
+        Module m = this;
+        for (String name : path.split("\\.", -1)) {
+            Module next = m.children.get(name);
+            if (next == null) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": no module at '" + path + "'; "
+                        + m.getClass().getSimpleName() + " has children " + m.children.keySet());
+            }
+            m = next;
+        }
+        return m;
+    }
+
+    /**
+     * Takes {@code replacement} as the child {@code name} instead of {@code old}: a subclass that
+     * keeps its children in fields checks the replacement and points its field at it, or throws.
+     * By default a module takes no replacements.
+     */
+    protected void accept(String name, Module old, Module replacement) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not let its child '" + name
+                + "' be replaced");
+    }
+
     // ==== traversal =============================================================================
 
     /** The direct children in registration order. */

@@ -39,6 +39,15 @@ public class Sequential extends Layer {
         return List.copyOf(layers);
     }
 
+    /** Takes any layer in any position. */
+    @Override
+    protected void accept(String name, Module old, Module replacement) {
+        if (!(replacement instanceof Layer l)) {
+            throw new UnsupportedOperationException("Sequential: position " + name + " needs a Layer, not " + replacement);
+        }
+        layers.set(Integer.parseInt(name), l);
+    }
+
     @Override
     public Var forward(Var x) {
         Var h = x;

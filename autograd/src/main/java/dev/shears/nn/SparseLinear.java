@@ -20,11 +20,10 @@ import java.util.List;
  *
  * <p>{@link #prunable()} is the values: a mask set on them zeroes stored entries (they stay stored).
  */
-public class SparseLinear extends Layer {
+public class SparseLinear extends Projection {
     private final SparseMatrix pattern;
     private final Parameter values;
     private final Parameter bias;
-    private final InputHooks inputHooks = new InputHooks();
 
     /** A layer over a CSR weight and its values (copied), with a copy of {@code bias} [out] or none (null). */
     public SparseLinear(CsrMatrix weight, Tensor bias) {
@@ -49,16 +48,8 @@ public class SparseLinear extends Layer {
     /** x [..., in] → [..., out]. */
     @Override
     public Var forward(Var x) {
-        if (x.rank() < 1 || x.dim(-1) != inFeatures()) {
-            throw new ShapeException(this + ": input " + x.shape() + " must end in " + inFeatures());
-        }
-        inputHooks.fire(x);
+        receive(x);
         return SparseFunctions.linear(x, pattern, values.effective(), bias);
-    }
-
-    /** Registers an observer of this layer's inputs, as {@link Linear#onInput} does. */
-    public InputHooks.Registration onInput(java.util.function.Consumer<Tensor> observer) {
-        return inputHooks.add(observer);
     }
 
     /** The weight with the current values (masked ones zero): a snapshot, not updated by training. */
@@ -71,20 +62,23 @@ public class SparseLinear extends Layer {
         return values;
     }
 
-    /** The bias, or null when built without one. */
+    @Override
     public Parameter bias() {
         return bias;
     }
 
+    @Override
     public int inFeatures() {
         return pattern.cols();
     }
 
+    @Override
     public int outFeatures() {
         return pattern.rows();
     }
 
     /** The equivalent dense weight, F32 [out, in], zeros where nothing is stored. */
+    @Override
     public Tensor toDense() {
         return weight().toDense();
     }

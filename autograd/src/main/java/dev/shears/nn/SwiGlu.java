@@ -2,6 +2,7 @@ package dev.shears.nn;
 
 import dev.shears.autograd.Var;
 import dev.shears.tensor.Rng;
+import java.util.Map;
 
 /**
  * The SiLU-gated feed-forward block of Llama: {@code down(SiLU(gate(x)) ⊙ up(x))}, with
@@ -9,9 +10,9 @@ import dev.shears.tensor.Rng;
  * hidden] (Hugging Face names).
  */
 public class SwiGlu extends Layer {
-    private final Linear gate;
-    private final Linear up;
-    private final Linear down;
+    private Projection gate;
+    private Projection up;
+    private Projection down;
 
     public SwiGlu(int dim, int hidden, boolean bias, Rng rng) {
         if (dim < 1 || hidden < 1) {
@@ -27,15 +28,22 @@ public class SwiGlu extends Layer {
         return down.forward(gate.forward(x).silu().mul(up.forward(x)));
     }
 
-    public Linear gateProj() {
+    public Projection gateProj() {
         return gate;
     }
 
-    public Linear upProj() {
+    public Projection upProj() {
         return up;
     }
 
-    public Linear downProj() {
+    public Projection downProj() {
         return down;
+    }
+
+    /** Takes any projection of the same shape for gate_proj, up_proj or down_proj. */
+    @Override
+    protected void accept(String name, Module old, Module replacement) {
+        Projection.fill(this, name, old, replacement,
+                Map.of("gate_proj", p -> gate = p, "up_proj", p -> up = p, "down_proj", p -> down = p));
     }
 }

@@ -109,6 +109,27 @@ class ModuleTest {
     }
 
     @Test
+    void replaceSwapsAModuleInPlaceWhereTheParentTakesIt() {
+        Net net = new Net(Rng.seeded(6));
+        Linear fc = new Linear(4, 4, Rng.seeded(7));
+        Block fresh = new Block(Rng.seeded(8));
+        net.replace("blocks.1", fresh);
+        assertSame(fresh, net.module("blocks.1"));
+        assertSame(fresh, ((Sequential) net.module("blocks")).get(1), "the Sequential runs the new layer");
+        assertSame(fresh.fc.weight(), net.namedParameters().get("blocks.1.fc.weight"));
+        UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class,
+                () -> net.replace("blocks.0.fc", fc));
+        assertTrue(refused.getMessage().contains("Block") && refused.getMessage().contains("'fc'"),
+                refused.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> net.replace("blocks.7.fc", fc));
+        assertTrue(missing.getMessage().contains("blocks.7.fc") && missing.getMessage().contains("[0, 1]"),
+                missing.getMessage());
+        assertThrows(UnsupportedOperationException.class, () -> net.replace("blocks.0", new Module() {}),
+                "a Sequential takes layers only");
+    }
+
+    @Test
     void registrationRejectsBadNames() {
         assertThrows(IllegalArgumentException.class, () -> new Module() {
             {

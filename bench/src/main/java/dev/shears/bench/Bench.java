@@ -1,5 +1,6 @@
 package dev.shears.bench;
 
+import dev.shears.bench.gpu.GpuSuite;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Runs a benchmark suite in one JVM and prints a markdown table plus RESULT lines.",
-        subcommands = {GemmSuite.class, ElementwiseSuite.class, TrainStepSuite.class, SparseSuite.class, LmSuite.class})
+        subcommands = {GemmSuite.class, ElementwiseSuite.class, TrainStepSuite.class, SparseSuite.class, LmSuite.class,
+                GpuSuite.class})
 public final class Bench implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -12,8 +12,11 @@ import dev.shears.nn.LayerNorm;
 import dev.shears.nn.Linear;
 import dev.shears.nn.Module;
 import dev.shears.nn.ModuleList;
+import dev.shears.nn.Projection;
 import dev.shears.tensor.Rng;
 import dev.shears.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A nanoGPT-style decoder: token and learned position embeddings, pre-LayerNorm blocks (causal
@@ -47,9 +50,9 @@ public final class Gpt extends Module implements CausalLm, BlockStack {
         final LayerNorm ln1;
         final CausalSelfAttention attn;
         final LayerNorm ln2;
-        final Linear fc;
+        Projection fc;
         final GELU gelu = new GELU();
-        final Linear proj;
+        Projection proj;
         final Dropout residDropout;
 
         Block(GptConfig c, Rng rng) {
@@ -70,6 +73,12 @@ public final class Gpt extends Module implements CausalLm, BlockStack {
         private Var drop(Var v) {
             return residDropout == null ? v : residDropout.forward(v);
         }
+
+        /** Takes any projection of the same shape for c_fc or c_proj. */
+        @Override
+        protected void accept(String name, Module old, Module replacement) {
+            Projection.fill(this, name, old, replacement, Map.of("c_fc", p -> fc = p, "c_proj", p -> proj = p));
+        }
     }
 
     private void initialise(Rng rng) {
@@ -77,7 +86,9 @@ public final class Gpt extends Module implements CausalLm, BlockStack {
         wte.weight().value().copyFrom(Init.normal(rng, 0.02f, config.vocabSize(), config.dim()));
         wpe.weight().value().copyFrom(Init.normal(rng, 0.02f, config.contextLength(), config.dim()));
         for (Block b : blocks.modules()) {
-            for (Linear l : new Linear[] {b.attn.qProj(), b.attn.kProj(), b.attn.vProj(), b.attn.oProj(), b.fc, b.proj}) {
+            // a new model's projections are all dense
+            for (Projection p : List.of(b.attn.qProj(), b.attn.kProj(), b.attn.vProj(), b.attn.oProj(), b.fc, b.proj)) {
+                Linear l = (Linear) p;
                 boolean residual = l == b.attn.oProj() || l == b.proj;
                 l.weight().value().copyFrom(Init.normal(rng, residual ? residualStd : 0.02f, l.outFeatures(),
                         l.inFeatures()));

@@ -1,7 +1,11 @@
 package dev.shears.pruning;
 
+import dev.shears.nn.ArmorLinear;
+import dev.shears.sparse.BlockDiagonal;
 import dev.shears.sparse.Mask;
+import dev.shears.sparse.SemiStructured24;
 import dev.shears.tensor.Rng;
+import dev.shears.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,6 +76,20 @@ public final class Armor {
         /** The dense equivalent A·S·B [rows, cols], row-major. */
         public float[] dense() {
             return Tiles.product(rows, cols, block, a, core, b);
+        }
+
+        /** The factorised layer A·S·B with {@code bias} [rows] (or none): ARMOR's real sparse form. */
+        public ArmorLinear toLayer(Tensor bias) {
+            return new ArmorLinear(blockDiagonal(a), SemiStructured24.fromDenseAndMask(Tensor.of(core, rows, cols), mask),
+                    blockDiagonal(b), bias);
+        }
+
+        private BlockDiagonal blockDiagonal(float[][] blocks) {
+            float[] flat = new float[blocks.length * block * block];
+            for (int i = 0; i < blocks.length; i++) {
+                System.arraycopy(blocks[i], 0, flat, i * block * block, block * block);
+            }
+            return BlockDiagonal.of(Tensor.of(flat, blocks.length, block, block));
         }
     }
 

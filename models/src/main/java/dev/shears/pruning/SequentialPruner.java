@@ -21,7 +21,8 @@ import java.util.Objects;
  * hooks), every layer is pruned, and the calibration states are then run through the pruned block
  * to become the next block's inputs. Embeddings, norms and the output layer are left dense. Pruned
  * weights are masked on their {@link dev.shears.nn.Parameter}s (exactly zero); SparseGPT also
- * updates the kept ones.
+ * updates the kept ones; ARMOR replaces each Linear with its {@link dev.shears.nn.ArmorLinear}.
+ * {@link SparseExport#sparsify} then turns the masked Linears into sparse layers.
  */
 public final class SequentialPruner {
     private SequentialPruner() {}
@@ -211,8 +212,10 @@ public final class SequentialPruner {
         for (int i = 0; i < names.size(); i++) {
             Linear l = all.get(names.get(i));
             Armor.Result r = results.get(i);
-            l.weight().clearMask();
-            l.weight().value().copyFrom(Tensor.of(r.dense(), l.outFeatures(), l.inFeatures()));
+            String name = names.get(i);
+            int dot = name.indexOf('.');
+            model.blockModule(Integer.parseInt(name.substring(0, dot)))
+                    .replace(name.substring(dot + 1), r.toLayer(l.bias() == null ? null : l.bias().value()));
             reports.add(new LayerReport(names.get(i), l.outFeatures(), l.inFeatures(), r.mask().keptCount(), r.seconds(),
                     r.initialLoss(), r.finalLoss(), r.extraParameters(), r.lossCurve(), r.lossSteps()));
         }

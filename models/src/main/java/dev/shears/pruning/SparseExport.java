@@ -51,6 +51,26 @@ public final class SparseExport {
     }
 
     /**
+     * Replaces, in place, every masked {@link Linear} under {@code root} (a pruned layer) with
+     * {@link Linear#toSparse}{@code (format)}; unmasked Linears stay dense. The parents must take
+     * the replacement ({@link Module#replace}): transformer blocks and {@link dev.shears.nn.Sequential}s do.
+     *
+     * @return the dotted paths of the replaced layers, in registration order
+     * @throws dev.shears.sparse.SparseFormatException for 2:4 when a Linear's mask is not 2:4
+     *     (checked for every layer before any is replaced)
+     */
+    public static List<String> sparsify(Module root, SparseFormat format) {
+        Map<String, SparseLinear> sparse = new LinkedHashMap<>();
+        SequentialPruner.linears(root).forEach((path, l) -> {
+            if (l.weight().isMasked()) {
+                sparse.put(path, l.toSparse(format));
+            }
+        });
+        sparse.forEach(root::replace);
+        return List.copyOf(sparse.keySet());
+    }
+
+    /**
      * Writes a {@linkplain #convert converted} model to a safetensors file, atomically: each sparse
      * layer's weight as a sparse matrix named {@code <layer>.weight} (read it back with
      * {@link SparseTensors#read}) and every other parameter and buffer dense under its dotted name.

@@ -1,10 +1,13 @@
 package dev.shears.repro;
 
 import dev.shears.lm.BlockStack;
+import dev.shears.lm.CausalLm;
 import dev.shears.nn.Module;
+import dev.shears.nn.SparseFormat;
 import dev.shears.pruning.PruningPattern;
 import dev.shears.pruning.SequentialPruner;
 import dev.shears.pruning.SequentialPruner.Method;
+import dev.shears.pruning.SparseExport;
 import dev.shears.tensor.Tensor;
 import dev.shears.tensor.parallel.Parallel;
 import dev.shears.tensor.simd.Simd;
@@ -56,14 +59,27 @@ public final class PruneLlmRepro implements Callable<Integer> {
             + " (default: 2:4,unstructured-50).")
     List<String> patterns = List.of("2:4", "unstructured-50");
 
-    @Option(names = "--calibration", description = "Calibration sequences (default: ${DEFAULT-VALUE}).")
-    int sequences = 32;
+    @Option(names = "--calibration", description = "Calibration sequences (default: 32 for TinyStories, 128 for"
+            + " char-gpt, as methods.md asks).")
+    Integer sequences;
 
-    @Option(names = "--calib-length", description = "Tokens per calibration sequence (default: ${DEFAULT-VALUE}).")
-    int length = 128;
+    @Option(names = "--calib-length", description = "Tokens per calibration sequence (default: 128 for TinyStories,"
+            + " 256 or the context if shorter for char-gpt).")
+    Integer length;
 
-    @Option(names = "--seed", description = "Calibration and ARMOR seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", description = "The first calibration and ARMOR seed (default: ${DEFAULT-VALUE}).")
     long seed = 0;
+
+    @Option(names = "--calibration-seeds", description = "Calibrate with seeds seed, seed+1, ...; the table and the"
+            + " checks use the mean perplexity (default: ${DEFAULT-VALUE}, as methods.md §2.5 asks).")
+    int seedCount = 3;
+
+    @Option(names = "--decode-tokens", description = "Tokens per timed decode (default: ${DEFAULT-VALUE}).")
+    int decodeTokens = 200;
+
+    @Option(names = "--decode-reps", description = "Timed decodes per model, 0 for no speed table"
+            + " (default: ${DEFAULT-VALUE}).")
+    int decodeReps = 5;
 
     @Option(names = "--armor-blocks", split = ",", description = "ARMOR block sizes (default: 4,8,16; 32 adds 40% parameters to a 128-wide layer).")
     List<Integer> armorBlocks = List.of(4, 8, 16);
@@ -75,9 +91,9 @@ public final class PruneLlmRepro implements Callable<Integer> {
             + " tuned for LLM-sized weights).")
     double armorLr = 1e-3;
 
-    /** One pruned model's outcome. */
+    /** One pruned model's outcome (for one calibration seed, or the mean over them). */
     record Outcome(String method, String pattern, double perplexity, double sparsity, double seconds,
-                   double extraPercent, Integer armorBlock) {}
+                   double extraPercent, Integer armorBlock, String projections) {}
 
     @Override
     public Integer call() {
@@ -106,8 +122,12 @@ public final class PruneLlmRepro implements Callable<Integer> {
             bad.add("--armor-blocks " + armorBlocks + " must be multiples of 4, --armor-iters " + armorIters
                     + " >= 0 and --armor-lr " + armorLr + " >= 0");
         }
-        if (sequences < 1 || length < 2) {
+        if ((sequences != null && sequences < 1) || (length != null && length < 2)) {
             bad.add("--calibration " + sequences + " must be >= 1 and --calib-length " + length + " >= 2");
+        }
+        if (seedCount < 1 || decodeTokens < 1 || decodeReps < 0) {
+            bad.add("--calibration-seeds " + seedCount + " and --decode-tokens " + decodeTokens
+                    + " must be >= 1, --decode-reps " + decodeReps + " >= 0");
         }
         if (!model.equals("tinystories") && !model.startsWith("char-gpt:")) {
             bad.add("--model '" + model + "' must be tinystories or char-gpt:<run-dir>");
@@ -121,6 +141,13 @@ public final class PruneLlmRepro implements Callable<Integer> {
                     : PruneTarget.CharGpt.load(Path.of(model.substring("char-gpt:".length())), options.locator());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "prune-llm: " + e.getMessage());
+        }
+        int context = ((CausalLm) target.load()).contextLength();
+        sequences = sequences != null ? sequences : target.defaultSequences();
+        length = length != null ? length : Math.min(target.defaultLength(), context);
+        if (length > context) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "prune-llm: --calib-length " + length
+                    + " exceeds the model's context of " + context + " tokens");
         }
         int threads = options.threads();
         Parallel.withThreads(threads, () -> run(target, chosen, chosenPatterns, threads));
@@ -142,7 +169,6 @@ public final class PruneLlmRepro implements Callable<Integer> {
     private void run(PruneTarget target, List<Method> chosen, List<PruningPattern> chosenPatterns, int threads) {
         long started = System.nanoTime();
         try (RunDir runDir = RunDir.create(options.out(), "prune-llm", seed)) {
-            Tensor calibration = target.calibration(sequences, length, seed);
             Map<String, Object> cfg = new LinkedHashMap<>();
             cfg.put("repro", "prune-llm");
             cfg.put("model", target.describe());
@@ -150,87 +176,173 @@ public final class PruneLlmRepro implements Callable<Integer> {
             cfg.put("methods", chosen.stream().map(Method::label).toList());
             cfg.put("patterns", chosenPatterns.stream().map(PruningPattern::toString).toList());
             cfg.put("pruned", "every Linear inside the transformer blocks; embeddings, norms and the output layer dense");
-            cfg.put("calibration", Map.of("sequences", sequences, "length", length, "seed", seed));
+            cfg.put("sparse layers", "2:4 -> SemiStructuredLinear, other patterns -> SparseLinear (bitmap),"
+                    + " ARMOR -> ArmorLinear");
+            cfg.put("calibration", Map.of("sequences", sequences, "length", length, "seeds",
+                    java.util.stream.LongStream.range(seed, seed + seedCount).boxed().toList()));
+            cfg.put("armor", Map.of("blocks", armorBlocks, "iterations", armorIters, "lr", armorLr));
+            cfg.put("decode", Map.of("tokens", decodeTokens, "reps", decodeReps));
             cfg.put("threads", threads);
             cfg.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
             cfg.put("simd", Simd.describe());
             runDir.writeConfig(cfg);
-            runDir.writeJson("calibration.json", Map.of("seed", seed, "tokens", PruneTarget.rows(calibration)));
             System.out.println("== prune-llm: " + target.describe() + " ==");
             System.out.println("quality: " + target.measure() + " | run folder " + runDir.path());
 
-            double dense = target.perplexity(target.load());
+            Module denseModel = target.load();
+            double dense = target.perplexity(denseModel);
             System.out.printf(Locale.ROOT, "dense: perplexity %.4f%n", dense);
-            List<Outcome> outcomes = new ArrayList<>();
+            List<Outcome> perSeed = new ArrayList<>();
             Map<String, List<SequentialPruner.LayerReport>> layerReports = new LinkedHashMap<>();
-            for (PruningPattern p : chosenPatterns) {
-                for (Method m : chosen) {
-                    if (m == Method.ARMOR && !p.toString().equals("2:4")) {
-                        continue; // ARMOR makes 2:4 cores only
-                    }
-                    for (Integer block : m == Method.ARMOR ? armorBlocks : java.util.Collections.<Integer>singletonList(null)) {
-                        String label = block == null ? m.label() : m.label() + "-b" + block;
-                        Module copy = target.load();
-                        long t0 = System.nanoTime();
-                        SequentialPruner.Options opts = block == null ? SequentialPruner.Options.gblm(gblmAlpha)
-                                : SequentialPruner.Options.armor(new SequentialPruner.ArmorOptions(block,
-                                        dev.shears.pruning.Armor.Settings.of(armorIters, armorLr), seed));
-                        List<SequentialPruner.LayerReport> layers = SequentialPruner.prune((BlockStack) copy, calibration,
-                                m, p, 8, opts);
-                        double seconds = (System.nanoTime() - t0) / 1e9;
-                        long kept = 0;
-                        long size = 0;
-                        long extra = 0;
-                        for (SequentialPruner.LayerReport r : layers) {
-                            kept += r.kept();
-                            size += (long) r.rows() * r.cols();
-                            extra += r.extraParameters();
-                            runDir.logRow("method,pattern,layer,rows,cols,kept,sparsity,proxy_before,proxy_after,extra_params,"
-                                    + "seconds", label, p, r.name(), r.rows(), r.cols(), r.kept(),
-                                    String.format(Locale.ROOT, "%.4f", r.sparsity()), r.proxyBefore(), r.proxyAfter(),
-                                    r.extraParameters(), String.format(Locale.ROOT, "%.3f", r.seconds()));
+            Map<String, List<SequentialPruner.LayerReport>> firstSeedReports = new LinkedHashMap<>();
+            Map<String, CausalLm> speedModels = new LinkedHashMap<>();
+            speedModels.put("dense", (CausalLm) denseModel);
+            Map<Long, int[][]> calibrations = new LinkedHashMap<>();
+            int[] prompt = null;
+            for (long s = seed; s < seed + seedCount; s++) {
+                Tensor calibration = target.calibration(sequences, length, s);
+                calibrations.put(s, PruneTarget.rows(calibration));
+                prompt = prompt != null ? prompt : new int[] {calibration.narrow(1, 0, 1).toIntArray()[0]};
+                System.out.println("-- calibration seed " + s + " --");
+                for (PruningPattern p : chosenPatterns) {
+                    for (Method m : chosen) {
+                        if (m == Method.ARMOR && !p.toString().equals("2:4")) {
+                            continue; // ARMOR makes 2:4 cores only
                         }
-                        layerReports.put(label + "@" + p, layers);
-                        double ppl = target.perplexity(copy);
-                        Outcome o = new Outcome(label, p.toString(), ppl, 1 - (double) kept / size, seconds,
-                                100.0 * extra / size, block);
-                        outcomes.add(o);
-                        System.out.printf(Locale.ROOT, "%-10s %-15s perplexity %.4f | sparsity %.4f over %d layers |"
-                                + " extra %.1f%% | %.2f s%n", o.method(), o.pattern(), ppl, o.sparsity(), layers.size(),
-                                o.extraPercent(), seconds);
+                        for (Integer block : m == Method.ARMOR ? armorBlocks
+                                : java.util.Collections.<Integer>singletonList(null)) {
+                            String label = block == null ? m.label() : m.label() + "-b" + block;
+                            Pruned pr = prune(target, calibration, m, p, block, s, runDir, label);
+                            layerReports.computeIfAbsent(label + "@" + p, k -> new ArrayList<>()).addAll(pr.layers());
+                            if (s == seed) {
+                                firstSeedReports.put(label + "@" + p, pr.layers());
+                                // one model per kind of sparse layer: every 2:4 mask method runs the same kernel
+                                if (block != null || speedModels.keySet().stream().noneMatch(k -> k.startsWith(p + " "))) {
+                                    speedModels.put(block == null ? p + " (" + label + ")" : label, (CausalLm) pr.model());
+                                }
+                            }
+                            perSeed.add(outcome(target, pr, label, p, block));
+                        }
                     }
                 }
             }
-            report(runDir, dense, outcomes, layerReports, chosenPatterns, (System.nanoTime() - started) / 60e9);
+            runDir.writeJson("calibration.json", Map.of("seeds", calibrations));
+            List<DecodeSpeed.Row> speeds = decodeReps == 0 ? List.of()
+                    : DecodeSpeed.measure(speedModels, prompt, decodeTokens, decodeReps);
+            report(runDir, new DenseResult(dense, DecodeSpeed.projections((CausalLm) denseModel)), mean(perSeed), perSeed,
+                    layerReports, firstSeedReports, chosenPatterns, speeds, (System.nanoTime() - started) / 60e9);
         }
     }
 
-    private void report(RunDir runDir, double dense, List<Outcome> outcomes,
-            Map<String, List<SequentialPruner.LayerReport>> layerReports, List<PruningPattern> chosenPatterns,
-            double minutes) {
-        ResultTable table = new ResultTable("method", "pattern", "perplexity", "% of magnitude → dense gap closed",
-                "extra parameters %", "sparsity", "pruning seconds");
-        table.row("dense", "-", fmt(dense), "-", "0", "0", "-");
+    /** A pruned model, its per-layer reports and the pruning wall time (sparse-layer swap included). */
+    private record Pruned(Module model, List<SequentialPruner.LayerReport> layers, double seconds) {}
+
+    /**
+     * A fresh dense copy pruned by {@code m} at {@code p}, its pruned Linears replaced by the sparse
+     * layers (ARMOR's already are); the per-layer reports also go to the log.
+     */
+    private Pruned prune(PruneTarget target, Tensor calibration, Method m, PruningPattern p, Integer block, long s,
+            RunDir runDir, String label) {
+        Module copy = target.load();
+        long t0 = System.nanoTime();
+        SequentialPruner.Options opts = block == null ? SequentialPruner.Options.gblm(gblmAlpha)
+                : SequentialPruner.Options.armor(new SequentialPruner.ArmorOptions(block,
+                        dev.shears.pruning.Armor.Settings.of(armorIters, armorLr), s));
+        BlockStack stack = (BlockStack) copy;
+        List<SequentialPruner.LayerReport> layers = SequentialPruner.prune(stack, calibration, m, p, 8, opts);
+        SparseFormat format = p.isNm() && p.n() == 2 && p.m() == 4 ? SparseFormat.SEMI_STRUCTURED_24 : SparseFormat.BITMAP;
+        for (int b = 0; b < stack.blockCount(); b++) {
+            SparseExport.sparsify(stack.blockModule(b), format);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        for (SequentialPruner.LayerReport r : layers) {
+            runDir.logRow("seed,method,pattern,layer,rows,cols,kept,sparsity,proxy_before,proxy_after,extra_params,"
+                    + "seconds", s, label, p, r.name(), r.rows(), r.cols(), r.kept(),
+                    String.format(Locale.ROOT, "%.4f", r.sparsity()), r.proxyBefore(), r.proxyAfter(),
+                    r.extraParameters(), String.format(Locale.ROOT, "%.3f", r.seconds()));
+        }
+        return new Pruned(copy, layers, seconds);
+    }
+
+    /** The pruned model's perplexity and sizes, printed as one progress line. */
+    private static Outcome outcome(PruneTarget target, Pruned pr, String label, PruningPattern p, Integer block) {
+        long kept = 0;
+        long size = 0;
+        long extra = 0;
+        for (SequentialPruner.LayerReport r : pr.layers()) {
+            kept += r.kept();
+            size += (long) r.rows() * r.cols();
+            extra += r.extraParameters();
+        }
+        double ppl = target.perplexity(pr.model());
+        Outcome o = new Outcome(label, p.toString(), ppl, 1 - (double) kept / size, pr.seconds(), 100.0 * extra / size,
+                block, DecodeSpeed.projections((CausalLm) pr.model()));
+        System.out.printf(Locale.ROOT, "%-10s %-15s perplexity %.4f | sparsity %.4f over %d layers | extra %.1f%% |"
+                + " %.2f s | %s%n", o.method(), o.pattern(), ppl, o.sparsity(), pr.layers().size(), o.extraPercent(),
+                pr.seconds(), o.projections());
+        return o;
+    }
+
+    /** The mean perplexity and pruning time of each method and pattern over the calibration seeds, in first-seen order. */
+    static List<Outcome> mean(List<Outcome> perSeed) {
+        Map<String, List<Outcome>> groups = new LinkedHashMap<>();
+        perSeed.forEach(o -> groups.computeIfAbsent(o.method() + "@" + o.pattern(), k -> new ArrayList<>()).add(o));
+        List<Outcome> out = new ArrayList<>();
+        groups.values().forEach(g -> {
+            Outcome first = g.getFirst();
+            out.add(new Outcome(first.method(), first.pattern(), g.stream().mapToDouble(Outcome::perplexity).average()
+                    .orElseThrow(), first.sparsity(), g.stream().mapToDouble(Outcome::seconds).average().orElseThrow(),
+                    first.extraPercent(), first.armorBlock(), first.projections()));
+        });
+        return out;
+    }
+
+    /** The dense model's perplexity and what its block projections are. */
+    private record DenseResult(double perplexity, String projections) {}
+
+    private void report(RunDir runDir, DenseResult denseResult, List<Outcome> outcomes, List<Outcome> perSeed,
+            Map<String, List<SequentialPruner.LayerReport>> layerReports,
+            Map<String, List<SequentialPruner.LayerReport>> firstSeedReports, List<PruningPattern> chosenPatterns,
+            List<DecodeSpeed.Row> speeds, double minutes) {
+        ResultTable table = new ResultTable("method", "pattern", "perplexity (mean of " + seedCount + " seeds)",
+                "per seed", "% of magnitude → dense gap closed", "extra parameters %", "sparsity", "pruning seconds",
+                "block projections");
+        double dense = denseResult.perplexity();
+        table.row("dense", "-", fmt(dense), "-", "-", "0", "0", "-", denseResult.projections());
         for (Outcome o : outcomes) {
-            double mag = outcomes.stream().filter(x -> x.pattern().equals(o.pattern()) && x.method().equals("magnitude"))
-                    .mapToDouble(Outcome::perplexity).findFirst().orElse(Double.NaN);
+            double mag = find(outcomes, "magnitude", o.pattern());
             double closed = 100 * (mag - o.perplexity()) / (mag - dense);
-            table.row(o.method(), o.pattern(), fmt(o.perplexity()), Double.isNaN(closed) ? "-" : fmtPct(closed),
-                    fmtPct(o.extraPercent()),
-                    String.format(Locale.ROOT, "%.4f", o.sparsity()), String.format(Locale.ROOT, "%.2f", o.seconds()));
+            String seeds = perSeed.stream().filter(x -> x.method().equals(o.method()) && x.pattern().equals(o.pattern()))
+                    .map(x -> String.format(Locale.ROOT, "%.2f", x.perplexity()))
+                    .collect(java.util.stream.Collectors.joining(" / "));
+            table.row(o.method(), o.pattern(), fmt(o.perplexity()), seeds, Double.isNaN(closed) ? "-" : fmtPct(closed),
+                    fmtPct(o.extraPercent()), String.format(Locale.ROOT, "%.4f", o.sparsity()),
+                    String.format(Locale.ROOT, "%.2f", o.seconds()), o.projections());
+        }
+        ResultTable speedTable = new ResultTable("model", "block projections", "decode tokens/s (median)", "best",
+                "x dense");
+        double denseRate = speeds.isEmpty() ? Double.NaN : speeds.getFirst().medianTokensPerSecond();
+        for (DecodeSpeed.Row r : speeds) {
+            speedTable.row(r.model(), r.projections(), String.format(Locale.ROOT, "%.0f", r.medianTokensPerSecond()),
+                    String.format(Locale.ROOT, "%.0f", r.bestTokensPerSecond()),
+                    String.format(Locale.ROOT, "%.2f", r.medianTokensPerSecond() / denseRate));
         }
         List<Check> checks = checks(dense, outcomes, chosenPatterns, minutes);
         checks.addAll(armorChecks(dense, outcomes, layerReports, minutes));
         runDir.writeText("results.csv", table.csv());
+        runDir.writeText("decode-speed.csv", speedTable.csv());
         StringBuilder md = new StringBuilder("# prune-llm\n\n").append(table.markdown()).append("\n```\n");
         checks.forEach(c -> md.append(c.line()).append('\n'));
-        md.append("```\n");
-        md.append(proxyTable(layerReports).markdown());
+        md.append("```\n\n## Decode speed (batch 1, KV cache, ").append(decodeTokens).append(" tokens, CPU kernels)\n\n")
+                .append(speedTable.markdown()).append("\n## Proxy loss per layer (seed ").append(seed).append(")\n\n");
+        md.append(proxyTable(firstSeedReports).markdown());
         runDir.writeText("results.md", md.toString());
-        armorCurves(runDir, layerReports);
+        armorCurves(runDir, firstSeedReports);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("densePerplexity", dense);
         json.put("rows", table.records());
+        json.put("perSeed", perSeed);
+        json.put("decode", speedTable.records());
         json.put("checks", checks.stream().map(Check::line).toList());
         json.put("minutes", minutes);
         runDir.writeJson("results.json", json);
@@ -254,6 +366,8 @@ public final class PruneLlmRepro implements Callable<Integer> {
         }
         System.out.println();
         System.out.print(table.markdown());
+        System.out.println();
+        System.out.print(speedTable.markdown());
         checks.forEach(c -> System.out.println(c.line()));
         System.out.printf(Locale.ROOT, "done in %.1f minutes | results in %s%n", minutes, runDir.path());
     }
@@ -264,14 +378,14 @@ public final class PruneLlmRepro implements Callable<Integer> {
         List<Check> out = new ArrayList<>();
         Check.Builder data = Check.named("ptq_baselines").value("ppl_dense", dense, 3);
         outcomes.forEach(o -> data.value(o.method() + "@" + o.pattern(), o.perplexity(), 3));
-        out.add(data.value("seed", seed).value("minutes", minutes, 1).data());
+        out.add(data.value("seeds", seeds()).value("minutes", minutes, 1).data());
         for (PruningPattern p : chosenPatterns) {
             List<Outcome> row = outcomes.stream().filter(o -> o.pattern().equals(p.toString())).toList();
             Outcome mag = row.stream().filter(o -> o.method().equals("magnitude")).findFirst().orElse(null);
             if (mag != null && row.size() > 1) {
                 boolean worst = row.stream().allMatch(o -> o == mag || o.perplexity() < mag.perplexity());
                 out.add(Check.named("ptq_magnitude_worst").value("pattern", p).value("ppl_magnitude", mag.perplexity(), 3)
-                        .value("sparsity", mag.sparsity(), 4).value("seed", seed).value("minutes", minutes, 1)
+                        .value("sparsity", mag.sparsity(), 4).value("seeds", seeds()).value("minutes", minutes, 1)
                         .verdict(Check.Verdict.of(worst)));
             }
         }
@@ -281,13 +395,13 @@ public final class PruneLlmRepro implements Callable<Integer> {
             double sgpt = find(outcomes, "sparsegpt", p.toString());
             if (!Double.isNaN(wanda) && !Double.isNaN(gblm)) { // §2.5: GBLM ≤ Wanda, or within noise (2%)
                 out.add(Check.named("ptq_gblm_vs_wanda").value("pattern", p).value("ppl_gblm", gblm, 3)
-                        .value("ppl_wanda", wanda, 3).value("alpha", gblmAlpha).value("seed", seed)
+                        .value("ppl_wanda", wanda, 3).value("alpha", gblmAlpha).value("seeds", seeds())
                         .value("minutes", minutes, 1).verdict(Check.Verdict.of(gblm <= 1.02 * wanda)));
             }
             if (!Double.isNaN(wanda) && !Double.isNaN(sgpt)) { // §2.5: within ~10% of each other
                 double ratio = Math.max(wanda, sgpt) / Math.min(wanda, sgpt);
                 out.add(Check.named("ptq_sgpt_wanda_close").value("pattern", p).value("ppl_sparsegpt", sgpt, 3)
-                        .value("ppl_wanda", wanda, 3).value("ratio", ratio, 3).value("seed", seed)
+                        .value("ppl_wanda", wanda, 3).value("ratio", ratio, 3).value("seeds", seeds())
                         .value("minutes", minutes, 1).verdict(Check.Verdict.of(ratio <= 1.10)));
             }
         }
@@ -299,7 +413,7 @@ public final class PruneLlmRepro implements Callable<Integer> {
                 double b = find(outcomes, m, halves.getFirst());
                 if (!Double.isNaN(a) && !Double.isNaN(b)) {
                     out.add(Check.named("ptq_24_worse_than_unstructured").value("method", m).value("ppl_24", a, 3)
-                            .value("ppl_unstructured50", b, 3).value("seed", seed).value("minutes", minutes, 1)
+                            .value("ppl_unstructured50", b, 3).value("seeds", seeds()).value("minutes", minutes, 1)
                             .verdict(Check.Verdict.of(a > b)));
                 }
             }
@@ -332,7 +446,7 @@ public final class PruneLlmRepro implements Callable<Integer> {
                 .value("proxy_final", layers.stream().mapToDouble(SequentialPruner.LayerReport::proxyAfter).average()
                         .orElse(Double.NaN), 4)
                 .value("overhead", String.format(Locale.ROOT, "%.1f%%", headline.extraPercent()))
-                .value("block", headline.armorBlock()).value("iters", armorIters).value("seed", seed)
+                .value("block", headline.armorBlock()).value("iters", armorIters).value("seeds", seeds())
                 .value("minutes", minutes, 1).value("sparsity", headline.sparsity(), 4)
                 .verdict(Check.Verdict.of(lowest && closed >= 25)));
         for (Outcome o : armor) {
@@ -353,7 +467,7 @@ public final class PruneLlmRepro implements Callable<Integer> {
             out.add(Check.named("armor_proxy").value("block", o.armorBlock()).value("layers", ls.size())
                     .value("logged_increases", rising).value("max_increase", String.format(Locale.ROOT, "%.3f%%", 100 * worst))
                     .value("layers_above_nowag_start", aboveStart)
-                    .value("seed", seed).value("minutes", minutes, 1).value("sparsity", o.sparsity(), 4)
+                    .value("seeds", seeds()).value("minutes", minutes, 1).value("sparsity", o.sparsity(), 4)
                     .verdict(Check.Verdict.of(rising == 0 && aboveStart == 0)));
         }
         List<Outcome> byBlock = armor.stream().sorted(java.util.Comparator.comparingInt(Outcome::armorBlock)).toList();
@@ -366,7 +480,7 @@ public final class PruneLlmRepro implements Callable<Integer> {
                             .collect(java.util.stream.Collectors.joining(",")))
                     .value("ppl", byBlock.stream().map(o -> String.format(Locale.ROOT, "%.3f", o.perplexity()))
                             .collect(java.util.stream.Collectors.joining(",")))
-                    .value("seed", seed).value("minutes", minutes, 1).verdict(Check.Verdict.of(monotone)));
+                    .value("seeds", seeds()).value("minutes", minutes, 1).verdict(Check.Verdict.of(monotone)));
         }
         return out;
     }
@@ -404,6 +518,11 @@ public final class PruneLlmRepro implements Callable<Integer> {
                 System.out.println("plot skipped: " + e.getMessage());
             }
         });
+    }
+
+    /** The calibration seeds, e.g. {@code 0-2}. */
+    private String seeds() {
+        return seedCount == 1 ? String.valueOf(seed) : seed + "-" + (seed + seedCount - 1);
     }
 
     private static double find(List<Outcome> outcomes, String method, String pattern) {

@@ -36,6 +36,11 @@ sealed interface PruneTarget {
     /** Calibration token ids [sequences, length]. */
     Tensor calibration(int sequences, int length, long seed);
 
+    /** The calibration size the issue and methods.md give for this model: sequences, then tokens each. */
+    int defaultSequences();
+
+    int defaultLength();
+
     /** The quality measure: perplexity of {@code model}. */
     double perplexity(Module model);
 
@@ -63,6 +68,16 @@ sealed interface PruneTarget {
         @Override
         public Module load() {
             return Llama.load(dense.dir());
+        }
+
+        @Override
+        public int defaultSequences() {
+            return 32;
+        }
+
+        @Override
+        public int defaultLength() {
+            return 128;
         }
 
         /** {@code sequences} samples of {@code length} tokens from [BOS] at temperature 1 (EOS does not stop them). */
@@ -117,6 +132,17 @@ sealed interface PruneTarget {
         @Override
         public Module load() {
             return GptCheckpoint.load(runDir).model();
+        }
+
+        /** methods.md §1.8: 128 windows of 256 characters. */
+        @Override
+        public int defaultSequences() {
+            return 128;
+        }
+
+        @Override
+        public int defaultLength() {
+            return 256;
         }
 
         @Override

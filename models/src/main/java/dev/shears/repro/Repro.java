@@ -1,5 +1,6 @@
 package dev.shears.repro;
 
+import dev.shears.data.DataUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +43,16 @@ public final class Repro implements Callable<Integer> {
 
     /** Parses and runs {@code args}; returns the exit code (0 ok, 2 usage error, 1 failure). */
     public static int execute(String... args) {
-        return new CommandLine(new Repro()).execute(args);
+        return new CommandLine(new Repro()).setExecutionExceptionHandler(Repro::missingData).execute(args);
+    }
+
+    /** Missing data is a set-up problem whose message says the fix, not a crash: the message alone, exit 2. */
+    private static int missingData(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof DataUnavailableException) {
+            command.getErr().println(command.getCommandName() + ": " + e.getMessage());
+            return 2;
+        }
+        throw e;
     }
 
     public static void main(String[] args) {

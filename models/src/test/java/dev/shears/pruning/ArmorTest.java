@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shears.nn.ArmorLinear;
 import dev.shears.sparse.Mask;
 import dev.shears.tensor.Rng;
 import dev.shears.tensor.Tensor;
@@ -67,6 +68,15 @@ class ArmorTest {
             assertEquals(2, kept, "group " + g);
         }
         assertEquals((16 + 32) * 8, r.extraParameters());
+
+        // the layer holds the same factorisation: A'·S·B' equals the folded dense weight
+        ArmorLinear layer = r.toLayer(null);
+        assertEquals(8, layer.blockSize());
+        float[] want = r.dense();
+        float[] got = layer.toDense().toFloatArray();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-5 * (1 + Math.abs(want[i])), "element " + i);
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Armor.compress(w, start, 12, Armor.Settings.of(1, 1e-3), Rng.seeded(5)));
         assertTrue(e.getMessage().contains("block 12"), e.getMessage());

@@ -55,10 +55,23 @@ public final class SparseOps {
      * @return F32 {@code [..., out]}
      */
     public static Tensor linear(Tensor x, SparseMatrix w, Tensor bias) {
+        return linear(x, w, values(w), bias);
+    }
+
+    /**
+     * {@code linear(x, withValues(pattern, values), bias)} without building that matrix: the values
+     * are read where they are, neither copied nor checked for finiteness (a dense product does not
+     * check its weights either). This is the per-call product of a layer whose values are a
+     * trainable parameter and change between calls.
+     *
+     * @param values F32 of {@link #values}{@code (pattern)}'s shape
+     */
+    public static Tensor linear(Tensor x, SparseMatrix pattern, Tensor values, Tensor bias) {
         String op = "SparseOps.linear";
-        requireLastDim(op, "x", x, w.cols(), "in", w);
-        requireBias(op, bias, w);
-        return withBias(product(x, w.rows(), (n, in, out) -> forward(w, n, in, out)), bias);
+        requireLastDim(op, "x", x, pattern.cols(), "in", pattern);
+        requireBias(op, bias, pattern);
+        float[] v = valuesOf(op, pattern, values);
+        return withBias(product(x, pattern.rows(), (n, in, out) -> forward(pattern, v, n, in, out)), bias);
     }
 
     /**
@@ -68,9 +81,15 @@ public final class SparseOps {
      * @return F32 {@code [..., in]}
      */
     public static Tensor spmmTransposed(Tensor dy, SparseMatrix w) {
+        return spmmTransposed(dy, w, values(w));
+    }
+
+    /** {@link #spmmTransposed(Tensor, SparseMatrix)} for {@code pattern} holding {@code values}, read in place as {@link #linear(Tensor, SparseMatrix, Tensor, Tensor)} does. */
+    public static Tensor spmmTransposed(Tensor dy, SparseMatrix pattern, Tensor values) {
         String op = "SparseOps.spmmTransposed";
-        requireLastDim(op, "dy", dy, w.rows(), "out", w);
-        return product(dy, w.cols(), (n, in, out) -> transposed(w, n, in, out));
+        requireLastDim(op, "dy", dy, pattern.rows(), "out", pattern);
+        float[] v = valuesOf(op, pattern, values);
+        return product(dy, pattern.cols(), (n, in, out) -> transposed(pattern, v, n, in, out));
     }
 
     /**
@@ -108,12 +127,26 @@ public final class SparseOps {
      * @return F32 {@code [..., out]}
      */
     public static Tensor armor(Tensor x, BlockDiagonal a, SemiStructured24 s, BlockDiagonal b, Tensor bias) {
+        return armor(x, a, s, s.values(), b, bias, a.blocks(), b.blocks());
+    }
+
+    /**
+     * {@link #armor(Tensor, BlockDiagonal, SemiStructured24, BlockDiagonal, Tensor)} with A's, the
+     * core's and B's values read in place from {@code a}, {@code coreValues} and {@code b} (as
+     * {@link #linear(Tensor, SparseMatrix, Tensor, Tensor)} does); {@code aPattern}, {@code core}
+     * and {@code bPattern} give only the structure.
+     */
+    public static Tensor armor(Tensor x, BlockDiagonal aPattern, SemiStructured24 core, Tensor coreValues,
+            BlockDiagonal bPattern, Tensor bias, Tensor a, Tensor b) {
         String op = "SparseOps.armor";
-        checkArmor(op, a, s, b);
-        requireLastDim(op, "x", x, s.cols(), "in", s);
-        requireBias(op, bias, s);
-        return withBias(product(x, s.rows(), (n, in, out) -> ArmorKernel.run(n, s.rows(), s.cols(), a.blockSize(),
-                a.blocksArray(), s.packedValues(), s.laneMasks(), b.blocksArray(), in, 0, out, 0, false)), bias);
+        checkArmor(op, aPattern, core, bPattern);
+        requireLastDim(op, "x", x, core.cols(), "in", core);
+        requireBias(op, bias, core);
+        float[] av = valuesOf(op, aPattern, a);
+        float[] sv = valuesOf(op, core, coreValues);
+        float[] bv = valuesOf(op, bPattern, b);
+        return withBias(product(x, core.rows(), (n, in, out) -> ArmorKernel.run(n, core.rows(), core.cols(),
+                aPattern.blockSize(), av, sv, core.laneMasks(), bv, in, 0, out, 0, false)), bias);
     }
 
     /**
@@ -167,37 +200,45 @@ public final class SparseOps {
 
     // ==== dispatch ==============================================================================
 
-    private static void forward(SparseMatrix w, int n, float[] x, float[] y) {
+    /** y = x·Wᵀ for W = {@code w}'s structure holding the values {@code v} (laid out as {@link #values}). */
+    private static void forward(SparseMatrix w, float[] v, int n, float[] x, float[] y) {
         int m = w.rows();
         int k = w.cols();
         switch (w) {
-            case SemiStructured24 s -> Spmm24Kernel.run(n, m, k, s.packedValues(), s.laneMasks(), x, 0, y, 0, false);
-            case BitmapMatrix b -> SpmmBitmapKernel.run(n, m, k, b.valuesArray(), b.laneMasks(), b.rowOffsetsArray(),
+            case SemiStructured24 s -> Spmm24Kernel.run(n, m, k, v, s.laneMasks(), x, 0, y, 0, false);
+            case BitmapMatrix b -> SpmmBitmapKernel.run(n, m, k, v, b.laneMasks(), b.rowOffsetsArray(), x, 0, y, 0, false);
+            case CsrMatrix c when c.hasShortIndices() -> SpmmCsrKernel.run(n, m, k, c.rowPtrArray(), c.colIdx16(), v,
                     x, 0, y, 0, false);
-            case CsrMatrix c when c.hasShortIndices() -> SpmmCsrKernel.run(n, m, k, c.rowPtrArray(), c.colIdx16(),
-                    c.valuesArray(), x, 0, y, 0, false);
-            case CsrMatrix c -> SpmmCsrKernel.run(n, m, k, c.rowPtrArray(), c.colIdx32(), c.valuesArray(), x, 0, y, 0,
-                    false);
-            case BlockDiagonal d -> BlockDiagMatmulKernel.run(n, d.blockCount(), d.blockSize(), d.blocksArray(),
-                    x, 0, y, 0, false);
+            case CsrMatrix c -> SpmmCsrKernel.run(n, m, k, c.rowPtrArray(), c.colIdx32(), v, x, 0, y, 0, false);
+            case BlockDiagonal d -> BlockDiagMatmulKernel.run(n, d.blockCount(), d.blockSize(), v, x, 0, y, 0, false);
         }
     }
 
-    private static void transposed(SparseMatrix w, int n, float[] dy, float[] dx) {
+    /** dx = dy·W, W as for {@link #forward}. */
+    private static void transposed(SparseMatrix w, float[] v, int n, float[] dy, float[] dx) {
         int m = w.rows();
         int k = w.cols();
         switch (w) {
-            case SemiStructured24 s -> Spmm24Kernel.runTransposed(n, m, k, s.packedValues(), s.laneMasks(),
+            case SemiStructured24 s -> Spmm24Kernel.runTransposed(n, m, k, v, s.laneMasks(), dy, 0, dx, 0, false);
+            case BitmapMatrix b -> SpmmBitmapKernel.runTransposed(n, m, k, v, b.laneMasks(), b.rowOffsetsArray(),
                     dy, 0, dx, 0, false);
-            case BitmapMatrix b -> SpmmBitmapKernel.runTransposed(n, m, k, b.valuesArray(), b.laneMasks(),
-                    b.rowOffsetsArray(), dy, 0, dx, 0, false);
             case CsrMatrix c when c.hasShortIndices() -> SpmmCsrKernel.runTransposed(n, m, k, c.rowPtrArray(),
-                    c.colIdx16(), c.valuesArray(), dy, 0, dx, 0, false);
-            case CsrMatrix c -> SpmmCsrKernel.runTransposed(n, m, k, c.rowPtrArray(), c.colIdx32(), c.valuesArray(),
-                    dy, 0, dx, 0, false);
-            case BlockDiagonal d -> BlockDiagMatmulKernel.runTransposed(n, d.blockCount(), d.blockSize(),
-                    d.blocksArray(), dy, 0, dx, 0, false);
+                    c.colIdx16(), v, dy, 0, dx, 0, false);
+            case CsrMatrix c -> SpmmCsrKernel.runTransposed(n, m, k, c.rowPtrArray(), c.colIdx32(), v, dy, 0, dx, 0,
+                    false);
+            case BlockDiagonal d -> BlockDiagMatmulKernel.runTransposed(n, d.blockCount(), d.blockSize(), v, dy, 0, dx,
+                    0, false);
         }
+    }
+
+    /** The row-major floats of {@code values}, which must be F32 of {@link #values}{@code (pattern)}'s shape. */
+    private static float[] valuesOf(String op, SparseMatrix pattern, Tensor values) {
+        requireCpuF32(op, "values", values);
+        Shape expected = values(pattern).shape();
+        if (!values.shape().equals(expected)) {
+            throw new ShapeException(op + ": values " + values.shape() + " must be " + expected + " for " + pattern);
+        }
+        return floats(values);
     }
 
     private static void sddmm(SparseMatrix w, int n, float[] dy, float[] x, float[] dValues) {

@@ -243,6 +243,33 @@ class SparseOpsTest {
         }
     }
 
+    @Test
+    void productsWithValuesReadInPlaceEqualThoseOfTheRebuiltMatrix() {
+        Rng rng = Rng.seeded(10);
+        Tensor x = Tensor.randn(rng, 3, 2, 8);
+        Tensor dy = Tensor.randn(rng, 5, 6);
+        for (SparseMatrix w : new SparseMatrix[] {Weight.random(Format.CSR, 6, 8, rng).w(),
+                Weight.random(Format.BITMAP, 6, 8, rng).w(), Weight.random(Format.SEMI24, 6, 8, rng).w()}) {
+            Tensor other = Tensor.randn(rng, SparseOps.values(w).shape().dims());
+            SparseMatrix rebuilt = SparseOps.withValues(w, other);
+            TensorAssert.assertClose(SparseOps.linear(x, rebuilt, null), SparseOps.linear(x, w, other, null), 0, 0,
+                    w.toString());
+            TensorAssert.assertClose(SparseOps.spmmTransposed(dy, rebuilt), SparseOps.spmmTransposed(dy, w, other), 0,
+                    0, w.toString());
+            String m = message(ShapeException.class, () -> SparseOps.linear(x, w, Tensor.zeros(2), null));
+            assertContains(m, "SparseOps.linear", "values [2]", w.toString());
+        }
+        SemiStructured24 s = (SemiStructured24) Weight.random(Format.SEMI24, 4, 8, rng).w();
+        BlockDiagonal a = (BlockDiagonal) Weight.blockDiagonal(2, 2, rng).w(); // patterns: their values are not read
+        BlockDiagonal b = (BlockDiagonal) Weight.blockDiagonal(4, 2, rng).w();
+        Tensor core = Tensor.randn(rng, 4, 4);
+        Tensor ab = Tensor.randn(rng, 2, 2, 2);
+        Tensor bb = Tensor.randn(rng, 4, 2, 2);
+        Tensor xa = Tensor.randn(rng, 3, 8);
+        TensorAssert.assertClose(SparseOps.armor(xa, BlockDiagonal.of(ab), s.withValues(core), BlockDiagonal.of(bb), null),
+                SparseOps.armor(xa, a, s, core, b, null, ab, bb), 0, 0, "armor");
+    }
+
     // ==== errors ================================================================================
 
     @Test

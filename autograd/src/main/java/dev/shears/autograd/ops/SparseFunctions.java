@@ -22,11 +22,11 @@ public final class SparseFunctions {
      * {@code [..., in]} → {@code [..., out]}, differentiable in x, values and bias.
      *
      * @param pattern the structure (its own values are ignored)
-     * @param values  F32 of {@code SparseOps.values(pattern)}'s shape, finite
+     * @param values  F32 of {@code SparseOps.values(pattern)}'s shape
      * @param bias    {@code [out]}, or null
      */
     public static Var linear(Var x, SparseMatrix pattern, Var values, Var bias) {
-        return product("sparseLinear", x, SparseOps.withValues(pattern, values.value()), values, bias);
+        return product("sparseLinear", x, pattern, values, bias);
     }
 
     /**
@@ -34,7 +34,7 @@ public final class SparseFunctions {
      * blockSize, blockSize]}), x {@code [..., blockCount·blockSize]}; differentiable in x and blocks.
      */
     public static Var blockDiagonal(Var x, Var blocks) {
-        return product("blockDiagonal", x, BlockDiagonal.of(blocks.value()), blocks, null);
+        return product("blockDiagonal", x, BlockDiagonal.of(blocks.value()), blocks, null); // of() checks the shape
     }
 
     /**
@@ -46,27 +46,28 @@ public final class SparseFunctions {
      */
     public static Var armor(Var x, Var a, SemiStructured24 core, Var coreValues, Var b, Var bias) {
         BlockDiagonal ad = BlockDiagonal.of(a.value());
-        SemiStructured24 s = core.withValues(coreValues.value());
         BlockDiagonal bd = BlockDiagonal.of(b.value());
-        SparseOps.checkArmor("SparseFunctions.armor", ad, s, bd);
+        SparseOps.checkArmor("SparseFunctions.armor", ad, core, bd);
         boolean record = Autograd.isGradEnabled() && (x.requiresGrad() || a.requiresGrad() || coreValues.requiresGrad()
                 || b.requiresGrad() || (bias != null && bias.requiresGrad()));
         if (!record) {
-            return Var.constant(SparseOps.armor(x.value(), ad, s, bd, bias == null ? null : bias.value()));
+            return Var.constant(SparseOps.armor(x.value(), ad, core, coreValues.value(), bd,
+                    bias == null ? null : bias.value(), ad.blocks(), bd.blocks()));
         }
         Var u = product("armor.b", x, bd, b, null);
-        Var v = product("armor.core", u, s, coreValues, null);
+        Var v = product("armor.core", u, core, coreValues, null);
         return product("armor.a", v, ad, a, bias);
     }
 
-    /** x·Wᵀ + bias for a weight already holding {@code values}' value; values' gradient in its layout. */
+    /** x·Wᵀ + bias for W = {@code w}'s structure holding {@code values}; values' gradient in their layout. */
     private static Var product(String op, Var x, SparseMatrix w, Var values, Var bias) {
-        Tensor out = SparseOps.linear(x.value(), w, bias == null ? null : bias.value());
+        Tensor v = values.value();
+        Tensor out = SparseOps.linear(x.value(), w, v, bias == null ? null : bias.value());
         Var[] inputs = bias == null ? new Var[] {x, values} : new Var[] {x, values, bias};
         return Var.result(op, out, g -> {
             Tensor[] grads = new Tensor[inputs.length];
             if (x.requiresGrad()) {
-                grads[0] = SparseOps.spmmTransposed(g, w);
+                grads[0] = SparseOps.spmmTransposed(g, w, v);
             }
             if (values.requiresGrad()) {
                 grads[1] = SparseOps.sddmm(w, g, x.value());

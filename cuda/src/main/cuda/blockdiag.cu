@@ -3,17 +3,11 @@
 // blocks [nb, b, b] row-major; X [N, ldx] and Y [N, ldy] floats.
 // One thread per output element; the b x b blocks are small (ARMOR's wrappers hold ~3% of a layer's
 // weights) and are re-read through the read-only cache by the threads of the same block.
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
 #include <stdint.h>
 
-namespace {
+#include "sparse.cuh"
 
-template <bool BF16>
-__device__ __forceinline__ float to_float(uint16_t bits) {
-    if (BF16) return __uint_as_float(static_cast<uint32_t>(bits) << 16);
-    return __half2float(__ushort_as_half(bits));
-}
+namespace {
 
 template <bool BF16>
 __device__ __forceinline__ void blockdiag(const uint16_t* blocks, const float* X, float* Y, int nd, int b, int ldx,

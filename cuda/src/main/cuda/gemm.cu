@@ -105,26 +105,25 @@ __device__ __forceinline__ void mma16816(float (&d)[4], const unsigned (&a)[4], 
     }
 }
 
-// One k-tile of A (HG_BM rows) and B (HG_BN rows) from global into a stage; rows or k past the
-// matrix are zero-filled (cp.async with 0 source bytes, from a valid address).
+// Rows r0 .. r0 + ROWS - 1, columns k0 .. k0 + 31 of a row-major [rows, K] 16-bit matrix into a
+// stage; rows or k past the matrix are zero-filled (cp.async with 0 source bytes, from a valid address).
+template <int ROWS>
+__device__ __forceinline__ void load_rows(uint4* s, const uint16_t* G, int rows, int K, int r0, int k0, int tid) {
+#pragma unroll
+    for (int q = 0; q < ROWS * 4 / HG_THREADS; q++) {
+        int c = tid + q * HG_THREADS;
+        int row = c >> 2, ch = c & 3;
+        int gr = r0 + row, gk = k0 + ch * 8;
+        bool ok = gr < rows && gk < K;
+        cp_async16(s + swizzle(row, ch), ok ? G + (long long) gr * K + gk : G, ok ? 16 : 0);
+    }
+}
+
+// One k-tile of A (HG_BM rows) and B (HG_BN rows) from global into a stage.
 __device__ __forceinline__ void load_tile(uint4* sA, uint4* sB, const uint16_t* A, const uint16_t* B, int M, int N,
                                           int K, int m0, int n0, int k0, int tid) {
-#pragma unroll
-    for (int q = 0; q < HG_BM * 4 / HG_THREADS; q++) {
-        int c = tid + q * HG_THREADS;
-        int row = c >> 2, ch = c & 3;
-        int gr = m0 + row, gk = k0 + ch * 8;
-        bool ok = gr < M && gk < K;
-        cp_async16(sA + swizzle(row, ch), ok ? A + (long long) gr * K + gk : A, ok ? 16 : 0);
-    }
-#pragma unroll
-    for (int q = 0; q < HG_BN * 4 / HG_THREADS; q++) {
-        int c = tid + q * HG_THREADS;
-        int row = c >> 2, ch = c & 3;
-        int gr = n0 + row, gk = k0 + ch * 8;
-        bool ok = gr < N && gk < K;
-        cp_async16(sB + swizzle(row, ch), ok ? B + (long long) gr * K + gk : B, ok ? 16 : 0);
-    }
+    load_rows<HG_BM>(sA, A, M, K, m0, k0, tid);
+    load_rows<HG_BN>(sB, B, N, K, n0, k0, tid);
 }
 
 // 8 warps as 2 (M) × 4 (N), each owning a 64×64 tile: 4×8 mma tiles, 128 F32 accumulators a thread.

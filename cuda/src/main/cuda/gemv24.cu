@@ -8,56 +8,17 @@
 // W is the upload form of Layout24.java (as spmm24.cu); X is [N, ldx] halves, columns K..Kp-1 zero.
 //
 // A CTA of 8 warps owns one 16-row tile of W; warp w takes k-tiles w, w + 8, w + 16, ... so that
-// the 8 warps together read 8 x 32 contiguous bytes of each row per round. Every lane fetches its
-// own fragments straight from global memory (no shared staging, nothing is reused): the four
-// lanes of a quad read a row's 32-byte sector whole, and lanes t = 0, 1 read the tile's 64
-// contiguous metadata bytes. The 8 partial tiles are summed through shared memory.
-// The Java model in GemvKernelModelTest mirrors every index expression of this file.
+// the 8 warps together read 8 x 32 contiguous bytes of each row per round (mma_sp_tile in
+// sparse24.cuh: every lane fetches its own fragments straight from global memory). The 8 partial
+// tiles are summed through shared memory.
+// The Java model in Gemv24KernelModelTest mirrors every index expression of this file.
 #include <stdint.h>
+
+#include "sparse24.cuh"
 
 namespace {
 
 constexpr int WARPS = 8;
-
-__device__ __forceinline__ uint32_t ldg_stream(const uint32_t* p) {
-    uint32_t v;
-    asm volatile("ld.global.nc.L1::no_allocate.b32 %0, [%1];\n" : "=r"(v) : "l"(p));
-    return v;
-}
-
-template <bool BF16>
-__device__ __forceinline__ void mma_sp(float (&c)[4], const uint32_t (&a)[4], const uint32_t (&b)[4], uint32_t e) {
-    if (BF16) {
-        asm volatile(
-            "mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.bf16.bf16.f32 "
-            "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9,%10,%11}, {%0,%1,%2,%3}, %12, 0x0;\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "r"(b[2]), "r"(b[3]), "r"(e));
-    } else {
-        asm volatile(
-            "mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.f16.f16.f32 "
-            "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9,%10,%11}, {%0,%1,%2,%3}, %12, 0x0;\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "r"(b[2]), "r"(b[3]), "r"(e));
-    }
-}
-
-template <bool BF16>
-__device__ __forceinline__ void mma_dense(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-    if (BF16) {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-            "{%0,%1,%2,%3};\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    } else {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-            "{%0,%1,%2,%3};\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    }
-}
 
 // Sums the warps' 16 x 8 tiles and stores rows m < M, batch entries n < N to Y[n, m].
 __device__ __forceinline__ void reduce_store(const float (&c)[4], float* Y, int tileRow, int M, int N, int ldy) {
@@ -76,35 +37,13 @@ __device__ __forceinline__ void reduce_store(const float (&c)[4], float* Y, int 
     }
 }
 
-// B fragment of k-tile kt: register i holds X[g][32kt + 8i + 2t .. +1]; zero for g >= N.
-__device__ __forceinline__ void load_x(uint32_t (&b)[4], const uint32_t* xg, bool valid, int kt) {
-#pragma unroll
-    for (int i = 0; i < 4; i++) b[i] = valid ? __ldg(xg + kt * 16 + 4 * i) : 0u;
-}
-
 template <bool BF16>
 __device__ __forceinline__ void gemv24(const uint32_t* W, const uint32_t* meta, const uint32_t* X, float* Y, int M,
                                        int N, int Kp, int ldx, int ldy) {
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    const int g = lane >> 2, t = lane & 3, R = blockIdx.x, KT = Kp / 32;
-    const size_t rowWords = Kp / 4;  // 32-bit words per compressed row
-    const uint32_t* wg = W + (size_t)(R * 16 + g) * rowWords + t;  // compressed columns 2t, 2t+1
-    const uint32_t* wg8 = wg + 8 * rowWords;
-    const uint32_t* mg = meta + (size_t)R * KT * 16 + 2 * g + (t & 1);
-    const uint32_t* xg = X + (size_t)g * (ldx / 2) + t;
-    const bool valid = g < N;
+    const int warp = threadIdx.x >> 5;
     float c[4] = {};
-#pragma unroll 4
-    for (int kt = warp; kt < KT; kt += WARPS) {
-        // a0a1: row g, compressed 16kt + 2t; a2a3: row g+8; a4a5, a6a7: the same at + 8.
-        uint32_t a[4] = {ldg_stream(wg + kt * 8), ldg_stream(wg8 + kt * 8), ldg_stream(wg + kt * 8 + 4),
-                         ldg_stream(wg8 + kt * 8 + 4)};
-        uint32_t e = ldg_stream(mg + kt * 16);
-        uint32_t b[4];
-        load_x(b, xg, valid, kt);
-        mma_sp<BF16>(c, a, b, e);
-    }
-    reduce_store(c, Y, R, M, N, ldy);
+    mma_sp_tile<BF16>(c, W, meta, X, blockIdx.x, N, Kp, ldx, warp, WARPS);
+    reduce_store(c, Y, blockIdx.x, M, N, ldy);
 }
 
 // The same CTA shape and k-tile split on a dense W [Mp, Kp]: two m16n8k16 per 32 columns.

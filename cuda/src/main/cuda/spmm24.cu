@@ -14,9 +14,11 @@
 // filled by cp.async. Shared rows are XOR-swizzled so that every ldmatrix phase hits 8 distinct
 // 16-byte bank groups. Rows and batch entries past the end are clamped to the last valid one on
 // load (their results are never stored), so no load is out of bounds.
-// The Java model in SpmmKernelModelTest mirrors every index expression of this file.
+// The Java model in Spmm24KernelModelTest mirrors every index expression of this file.
 #include <cuda_fp16.h>
 #include <stdint.h>
+
+#include "sparse24.cuh"
 
 namespace {
 
@@ -54,48 +56,16 @@ __device__ __forceinline__ int swz64(int row, int ch) { return row * 32 + ((ch ^
 // Half offset of 16-byte chunk `ch` of row `row` in a 128-byte-row tile (dense A, B).
 __device__ __forceinline__ int swz128(int row, int ch) { return row * 64 + ((ch ^ (row & 7)) << 3); }
 
-template <bool BF16>
-__device__ __forceinline__ void mma_sp(float (&c)[4], const uint32_t (&a)[4], const uint32_t (&b)[4], uint32_t e) {
-    if (BF16) {
-        asm volatile(
-            "mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.bf16.bf16.f32 "
-            "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9,%10,%11}, {%0,%1,%2,%3}, %12, 0x0;\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "r"(b[2]), "r"(b[3]), "r"(e));
-    } else {
-        asm volatile(
-            "mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.f16.f16.f32 "
-            "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9,%10,%11}, {%0,%1,%2,%3}, %12, 0x0;\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "r"(b[2]), "r"(b[3]), "r"(e));
-    }
-}
-
-template <bool BF16>
-__device__ __forceinline__ void mma_dense(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-    if (BF16) {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-            "{%0,%1,%2,%3};\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    } else {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-            "{%0,%1,%2,%3};\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    }
-}
-
-// X rows n0..n0+127, dense columns 64kb..64kb+63, into a 128-byte-row tile: 4 chunks per thread.
-__device__ __forceinline__ void load_b(uint16_t* sB, const uint16_t* X, int n0, int N, int ldx, int kb, int tid) {
+// Rows r0..r0+127 of a row-major 16-bit G [rows, ld] (X, or the twin's dense W), dense columns
+// 64kb..64kb+63, into a 128-byte-row tile: 4 chunks per thread. Rows past the end are clamped.
+__device__ __forceinline__ void load_rows128(uint16_t* s, const uint16_t* G, int r0, int rows, int ld, int kb,
+                                             int tid) {
 #pragma unroll
     for (int i = 0; i < 4; i++) {
         int c = tid + i * THREADS;
         int row = c >> 3, ch = c & 7;
-        int n = min(n0 + row, N - 1);
-        cp_async16(sB + swz128(row, ch), X + (size_t)n * ldx + kb * BK + ch * 8);
+        int r = min(r0 + row, rows - 1);
+        cp_async16(s + swz128(row, ch), G + (size_t)r * ld + kb * BK + ch * 8);
     }
 }
 
@@ -117,21 +87,15 @@ __device__ __forceinline__ void load_sparse_stage(unsigned char* stage, const ui
         int gtr = min(m0 / 16 + tr, Mp / 16 - 1);
         cp_async16(sM + tr * 32 + part * 4, meta + ((size_t)gtr * (Kp / 32) + 2 * kb) * 16 + part * 4);
     }
-    load_b(sB, X, n0, N, ldx, kb, tid);
+    load_rows128(sB, X, n0, N, ldx, kb, tid);
 }
 
 __device__ __forceinline__ void load_dense_stage(unsigned char* stage, const uint16_t* W, const uint16_t* X, int m0,
                                                  int n0, int kb, int Mp, int N, int Kp, int ldx, int tid) {
     uint16_t* sA = reinterpret_cast<uint16_t*>(stage);
     uint16_t* sB = reinterpret_cast<uint16_t*>(stage + DENSE_A * 2);
-#pragma unroll
-    for (int i = 0; i < 4; i++) {  // 128 rows x 8 chunks of dense values
-        int c = tid + i * THREADS;
-        int row = c >> 3, ch = c & 7;
-        int m = min(m0 + row, Mp - 1);
-        cp_async16(sA + swz128(row, ch), W + (size_t)m * Kp + kb * BK + ch * 8);
-    }
-    load_b(sB, X, n0, N, ldx, kb, tid);
+    load_rows128(sA, W, m0, Mp, Kp, kb, tid);
+    load_rows128(sB, X, n0, N, ldx, kb, tid);
 }
 
 template <bool BF16>

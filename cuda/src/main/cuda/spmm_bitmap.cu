@@ -8,61 +8,37 @@
 // One warp per row, lane l takes tiles l, l + 32, ...: the bitmaps and offsets of a warp are 256
 // and 128 contiguous bytes, and a tile's values follow the previous tile's. Columns come from the
 // bitmap by find-first-set, X through the read-only cache, and the row's sum by warp shuffles.
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
 #include <stdint.h>
+
+#include "sparse.cuh"
 
 namespace {
 
 constexpr int WARPS = 8, BATCH = 8;
 
 template <bool BF16>
-__device__ __forceinline__ float to_float(uint32_t bits) {
-    bits &= 0xFFFFu;
-    if (BF16) return __uint_as_float(bits << 16);
-    return __half2float(__ushort_as_half(static_cast<uint16_t>(bits)));
-}
-
-template <bool BF16>
 __device__ __forceinline__ void spmm_bitmap(const unsigned long long* bitmaps, const uint32_t* offsets,
                                             const uint16_t* values, const uint16_t* X, float* Y, int M, int N,
                                             int tiles, int ldx, int ldy) {
-    const int lane = threadIdx.x & 31;
-    const int row = blockIdx.x * WARPS + (threadIdx.x >> 5);
-    const int n0 = blockIdx.y * BATCH;
-    if (row >= M) return;
-    const int nb = min(BATCH, N - n0);
-    const uint16_t* x = X + (size_t)n0 * ldx;
-    float acc[BATCH] = {};
-    for (int j = lane; j < tiles; j += 32) {
-        unsigned long long bits = __ldg(bitmaps + (size_t)row * tiles + j);
-        const uint4* v = reinterpret_cast<const uint4*>(values + __ldg(offsets + (size_t)row * tiles + j));
-        while (bits) {
-            const uint4 eight = __ldg(v++);
-            const uint32_t w[4] = {eight.x, eight.y, eight.z, eight.w};
+    warp_per_row<BF16, WARPS, BATCH>(X, Y, M, N, ldx, ldy, [&](int row, int lane, auto&& add) {
+        for (int j = lane; j < tiles; j += 32) {
+            unsigned long long bits = __ldg(bitmaps + (size_t)row * tiles + j);
+            const uint4* v = reinterpret_cast<const uint4*>(values + __ldg(offsets + (size_t)row * tiles + j));
+            while (bits) {
+                const uint4 eight = __ldg(v++);
+                const uint32_t w[4] = {eight.x, eight.y, eight.z, eight.w};
 #pragma unroll
-            for (int i = 0; i < 8; i++) {
-                if (bits) {
-                    const int c = 64 * j + __ffsll(static_cast<long long>(bits)) - 1;
-                    bits &= bits - 1;
-                    const float val = to_float<BF16>(w[i >> 1] >> (16 * (i & 1)));
-#pragma unroll
-                    for (int b = 0; b < BATCH; b++)
-                        if (b < nb) acc[b] += val * to_float<BF16>(__ldg(x + (size_t)b * ldx + c));
+                for (int i = 0; i < 8; i++) {
+                    if (bits) {
+                        const int c = 64 * j + __ffsll(static_cast<long long>(bits)) - 1;
+                        bits &= bits - 1;
+                        // value i is the low (even i) or high half of word i / 2
+                        add(c, to_float<BF16>(static_cast<uint16_t>(w[i >> 1] >> (16 * (i & 1)))));
+                    }
                 }
             }
         }
-    }
-#pragma unroll
-    for (int b = 0; b < BATCH; b++) {
-#pragma unroll
-        for (int off = 16; off > 0; off >>= 1) acc[b] += __shfl_xor_sync(0xffffffffu, acc[b], off);
-    }
-    if (lane < nb) {
-#pragma unroll
-        for (int b = 0; b < BATCH; b++)
-            if (b == lane) Y[(size_t)(n0 + b) * ldy + row] = acc[b];
-    }
+    });
 }
 
 }  // namespace

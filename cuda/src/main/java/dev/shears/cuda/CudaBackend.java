@@ -119,25 +119,30 @@ public final class CudaBackend implements Backend {
     @Override
     public float[] readFloats(Storage src, Layout layout) {
         float[] out = new float[layout.shape().numel()];
-        if (out.length > 0) {
-            CudaStorage tmp = (CudaStorage) allocateUninitialised(DType.F32, out.length);
-            copy(src, layout, tmp, Layout.contiguous(layout.shape()));
-            tmp.memory().download(out);
-            tmp.memory().close();
-        }
+        readBack(src, layout, DType.F32, m -> m.download(out));
         return out;
     }
 
     @Override
     public int[] readInts(Storage src, Layout layout) {
         int[] out = new int[layout.shape().numel()];
-        if (out.length > 0) {
-            CudaStorage tmp = (CudaStorage) allocateUninitialised(DType.I32, out.length);
+        readBack(src, layout, DType.I32, m -> m.download(out));
+        return out;
+    }
+
+    /** Copies the view into a contiguous {@code dtype} buffer (converting) and downloads that with {@code download}. */
+    private void readBack(Storage src, Layout layout, DType dtype, java.util.function.Consumer<DeviceMemory> download) {
+        int n = layout.shape().numel();
+        if (n == 0) {
+            return;
+        }
+        CudaStorage tmp = (CudaStorage) allocateUninitialised(dtype, n);
+        try {
             copy(src, layout, tmp, Layout.contiguous(layout.shape()));
-            tmp.memory().download(out);
+            download.accept(tmp.memory());
+        } finally {
             tmp.memory().close();
         }
-        return out;
     }
 
     private Storage allocateUninitialised(DType dtype, int size) {
@@ -331,10 +336,8 @@ public final class CudaBackend implements Backend {
     @Override
     public void gather(Storage src, Layout srcLayout, int axis, Storage index, Layout indexLayout, Storage dst) {
         Shape is = indexLayout.shape();
-        long n = is.numel();
-        flat("index", "gather_f32", n, cuda(src, "gather"), view(srcLayout, "gather"), cuda(index, "gather"),
-                view(indexLayout, "gather"), is.dim(axis), product(is, axis + 1, is.rank()),
-                srcLayout.shape().dim(axis), cuda(dst, "gather"), n);
+        select("gather_f32", "gather", src, srcLayout, index, indexLayout, is.dim(axis),
+                product(is, axis + 1, is.rank()), srcLayout.shape().dim(axis), dst, is.numel());
     }
 
     @Override
@@ -342,30 +345,44 @@ public final class CudaBackend implements Backend {
         Shape s = srcLayout.shape();
         int count = indexLayout.shape().numel();
         int inner = product(s, axis + 1, s.rank());
-        long n = (long) product(s, 0, axis) * count * inner;
-        flat("index", "index_select_f32", n, cuda(src, "indexSelect"), view(srcLayout, "indexSelect"),
-                cuda(index, "indexSelect"), view(indexLayout, "indexSelect"), count, inner, s.dim(axis),
-                cuda(dst, "indexSelect"), n);
+        select("index_select_f32", "indexSelect", src, srcLayout, index, indexLayout, count, inner, s.dim(axis), dst,
+                (long) product(s, 0, axis) * count * inner);
     }
 
     @Override
     public void scatterAdd(Storage dst, Layout dstLayout, int axis, Storage index, Layout indexLayout, Storage src,
                            Layout srcLayout) {
         Shape is = indexLayout.shape();
-        long n = is.numel();
-        flat("index", "scatter_add_f32", n, cuda(dst, "scatterAdd"), dstLayout.offset(), cuda(index, "scatterAdd"),
-                view(indexLayout, "scatterAdd"), cuda(src, "scatterAdd"), view(srcLayout, "scatterAdd"), is.dim(axis),
-                product(is, axis + 1, is.rank()), dstLayout.shape().dim(axis), n);
+        accumulate("scatter_add_f32", "scatterAdd", dst, dstLayout, axis, index, indexLayout, src, srcLayout,
+                is.dim(axis), product(is, axis + 1, is.rank()), is.numel());
     }
 
     @Override
     public void indexAdd(Storage dst, Layout dstLayout, int axis, Storage index, Layout indexLayout, Storage src,
                          Layout srcLayout) {
         Shape s = srcLayout.shape();
-        long n = s.numel();
-        flat("index", "index_add_f32", n, cuda(dst, "indexAdd"), dstLayout.offset(), cuda(index, "indexAdd"),
-                view(indexLayout, "indexAdd"), cuda(src, "indexAdd"), view(srcLayout, "indexAdd"), s.dim(axis),
-                product(s, axis + 1, s.rank()), dstLayout.shape().dim(axis), n);
+        accumulate("index_add_f32", "indexAdd", dst, dstLayout, axis, index, indexLayout, src, srcLayout, s.dim(axis),
+                product(s, axis + 1, s.rank()), s.numel());
+    }
+
+    /**
+     * gather_f32 / index_select_f32 over n outputs: dst[o, j, i] = src[o, index[..], i] with j &lt; count
+     * along the axis, i &lt; inner after it and srcAxis the source's length along it.
+     */
+    private void select(String entry, String op, Storage src, Layout srcLayout, Storage index, Layout indexLayout,
+                        int count, int inner, int srcAxis, Storage dst, long n) {
+        flat("index", entry, n, cuda(src, op), view(srcLayout, op), cuda(index, op), view(indexLayout, op), count,
+                inner, srcAxis, cuda(dst, op), n);
+    }
+
+    /**
+     * scatter_add_f32 / index_add_f32 over n sources: dst[o, index[..], i] += src[o, j, i] (atomic adds),
+     * j &lt; count along the axis, i &lt; inner after it; dst is contiguous from its layout's offset.
+     */
+    private void accumulate(String entry, String op, Storage dst, Layout dstLayout, int axis, Storage index,
+                            Layout indexLayout, Storage src, Layout srcLayout, int count, int inner, long n) {
+        flat("index", entry, n, cuda(dst, op), dstLayout.offset(), cuda(index, op), view(indexLayout, op),
+                cuda(src, op), view(srcLayout, op), count, inner, dstLayout.shape().dim(axis), n);
     }
 
     // ---- selection, convolution and pooling: no GPU kernels yet ------------------------------

@@ -3,6 +3,7 @@ package dev.shears.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.tensor.DType;
 import java.util.SplittableRandom;
@@ -57,27 +58,8 @@ class CudaGemmTest {
         short[] b = halves(dtype, rnd, n * k);
         DeviceMemory c = gpu.allocate(4L * m * n);
         CudaGemm.tensorCoreNt(gpu, dtype, DeviceMemory.upload(gpu, a), DeviceMemory.upload(gpu, b), c, m, n, k);
-        float[] got = new float[m * n];
-        c.download(got);
-        for (int r = 0; r < m; r++) {
-            for (int j = 0; j < n; j++) {
-                double sum = 0;
-                double abs = 0;
-                for (int p = 0; p < k; p++) {
-                    double t = (double) toFloat(dtype, a[r * k + p]) * toFloat(dtype, b[j * k + p]);
-                    sum += t;
-                    abs += Math.abs(t);
-                }
-                // F32 accumulation of exact 16-bit products: within 2(k+2)u·Σ|terms|.
-                double bound = 2 * (k + 2) * 0x1p-24 * abs + 1e-30;
-                int at = r * n + j;
-                double err = Math.abs(got[at] - sum);
-                if (err > bound) {
-                    throw new AssertionError(dtype + " m=" + m + " n=" + n + " k=" + k + " seed=81: C[" + r + ", " + j
-                            + "] = " + got[at] + ", expected " + sum + " (error " + err + " > " + bound + ")");
-                }
-            }
-        }
+        assertMatchesDoubleReference(dtype + " m=" + m + " n=" + n + " k=" + k + " seed=81", c, m, n, k,
+                (r, j, p) -> (double) toFloat(dtype, a[r * k + p]) * toFloat(dtype, b[j * k + p]));
     }
 
     @Test
@@ -96,6 +78,19 @@ class CudaGemmTest {
         }
         DeviceMemory c = gpu.allocate(4L * m * n);
         CudaGemm.sgemm(gpu, DeviceMemory.upload(gpu, a), DeviceMemory.upload(gpu, b), c, m, n, k);
+        assertMatchesDoubleReference("F32 seed=82", c, m, n, k, (r, j, p) -> (double) a[r * k + p] * b[p * n + j]);
+    }
+
+    /** The term A(r, p)·B(p, j) of C[r, j], in double. */
+    private interface Term {
+        double at(int r, int j, int p);
+    }
+
+    /**
+     * Every C[r, j] of {@code c [m, n]} (downloaded) equals Σ_p term(r, j, p) in double within
+     * 2(k+2)u·Σ|terms|, the bound of F32 accumulation of exactly representable products.
+     */
+    private static void assertMatchesDoubleReference(String what, DeviceMemory c, int m, int n, int k, Term term) {
         float[] got = new float[m * n];
         c.download(got);
         for (int r = 0; r < m; r++) {
@@ -103,10 +98,14 @@ class CudaGemmTest {
                 double sum = 0;
                 double abs = 0;
                 for (int p = 0; p < k; p++) {
-                    sum += (double) a[r * k + p] * b[p * n + j];
-                    abs += Math.abs((double) a[r * k + p] * b[p * n + j]);
+                    double t = term.at(r, j, p);
+                    sum += t;
+                    abs += Math.abs(t);
                 }
-                assertEquals(sum, got[r * n + j], 2 * (k + 2) * 0x1p-24 * abs, "C[" + r + ", " + j + "] seed=82");
+                int row = r;
+                int col = j;
+                assertEquals(sum, got[r * n + j], 2 * (k + 2) * 0x1p-24 * abs + 1e-30,
+                        () -> what + ": C[" + row + ", " + col + "]");
             }
         }
     }
@@ -116,7 +115,7 @@ class CudaGemmTest {
         DeviceMemory x = gpu.allocate(1024);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CudaGemm.tensorCoreNt(gpu, DType.F16, x, x, x, 4, 4, 12));
-        assertEquals(true, e.getMessage().contains("k = 12"), e.getMessage());
+        assertTrue(e.getMessage().contains("k = 12"), e.getMessage());
     }
 
     private static short[] halves(DType dtype, SplittableRandom rnd, int n) {

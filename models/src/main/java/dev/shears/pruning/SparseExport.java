@@ -57,7 +57,9 @@ public final class SparseExport {
      *
      * @return the dotted paths of the replaced layers, in registration order
      * @throws dev.shears.sparse.SparseFormatException for 2:4 when a Linear's mask is not 2:4
-     *     (checked for every layer before any is replaced)
+     *     (every layer is converted before any is replaced, so nothing has changed then)
+     * @throws UnsupportedOperationException if a parent does not take a sparse layer; the layers
+     *     before it in registration order have been replaced
      */
     public static List<String> sparsify(Module root, SparseFormat format) {
         Map<String, SparseLinear> sparse = new LinkedHashMap<>();

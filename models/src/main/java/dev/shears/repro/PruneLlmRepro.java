@@ -74,7 +74,8 @@ public final class PruneLlmRepro implements Callable<Integer> {
             + " checks use the mean perplexity (default: ${DEFAULT-VALUE}, as methods.md §2.5 asks).")
     int seedCount = 3;
 
-    @Option(names = "--decode-tokens", description = "Tokens per timed decode (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--decode-tokens", description = "Tokens per timed decode, at most the context less the prompt"
+            + " token so every step reads the KV cache (default: ${DEFAULT-VALUE}).")
     int decodeTokens = 200;
 
     @Option(names = "--decode-reps", description = "Timed decodes per model, 0 for no speed table"
@@ -149,6 +150,8 @@ public final class PruneLlmRepro implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "prune-llm: --calib-length " + length
                     + " exceeds the model's context of " + context + " tokens");
         }
+        // past the context the generator recomputes a cropped window every step: another regime
+        decodeTokens = Math.min(decodeTokens, context - 1);
         int threads = options.threads();
         Parallel.withThreads(threads, () -> run(target, chosen, chosenPatterns, threads));
         return 0;

@@ -7,16 +7,12 @@ import dev.shears.tensor.DType;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Dense GEMM rows: our tensor-core kernel ({@code C = A·Bᵀ}, F16 and BF16 inputs, F32
  * accumulation) and our F32 tiled kernel, square N×N×N, A and B uniform [-1, 1) (seeds 42, 43).
  */
 public final class GpuDenseBench implements GpuBenchPart {
-    /** Sampled output entries per product checked against a double-precision dot product. */
-    private static final int ERROR_SAMPLES = 128;
-
     @Override
     public int order() {
         return 0;
@@ -27,8 +23,8 @@ public final class GpuDenseBench implements GpuBenchPart {
         List<GpuRow> rows = new ArrayList<>();
         CudaDevice gpu = ctx.device();
         for (int n : ctx.sizes()) {
-            float[] a = uniform(42, n * n);
-            float[] b = uniform(43, n * n);
+            float[] a = GpuBenchData.uniform(n * n, 42);
+            float[] b = GpuBenchData.uniform(n * n, 43);
             DeviceMemory c = gpu.allocate(4L * n * n);
             for (DType dtype : new DType[] {DType.F16, DType.BF16}) {
                 short[] ah = toHalves(dtype, a);
@@ -62,15 +58,6 @@ public final class GpuDenseBench implements GpuBenchPart {
         return rows;
     }
 
-    private static float[] uniform(long seed, int count) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        float[] v = new float[count];
-        for (int i = 0; i < count; i++) {
-            v[i] = (float) (rnd.nextDouble() * 2 - 1);
-        }
-        return v;
-    }
-
     private static short[] toHalves(DType dtype, float[] v) {
         short[] h = new short[v.length];
         for (int i = 0; i < v.length; i++) {
@@ -93,23 +80,8 @@ public final class GpuDenseBench implements GpuBenchPart {
         return f;
     }
 
-    /** Worst |c - exact| / Σ|a·b| over sampled entries; B is [n, k] (transposed) or [k, n]. */
+    /** {@link GpuBenchData#maxRelErr} of the square n³ product; B is [n, k] (transposed) or [k, n]. */
     private static double maxRelErr(int n, float[] a, float[] b, boolean bTransposed, float[] c) {
-        SplittableRandom pick = new SplittableRandom(44);
-        double worst = 0;
-        for (int s = 0; s < ERROR_SAMPLES; s++) {
-            int i = pick.nextInt(n);
-            int j = pick.nextInt(n);
-            double exact = 0;
-            double magnitude = 0;
-            for (int p = 0; p < n; p++) {
-                double t = (double) a[i * n + p] * (bTransposed ? b[j * n + p] : b[p * n + j]);
-                exact += t;
-                magnitude += Math.abs(t);
-            }
-            double e = Math.abs(c[i * n + j] - exact);
-            worst = Math.max(worst, magnitude > 0 ? e / magnitude : e);
-        }
-        return worst;
+        return GpuBenchData.maxRelErr(n, n, n, a, b, bTransposed ? 1 : n, bTransposed ? n : 1, c, v -> v);
     }
 }

@@ -35,7 +35,6 @@ public final class GpuSparseBench implements GpuBenchPart {
     private static final GpuHalf HALF = GpuHalf.F16;
     private static final int GEMV_SIZE = 8192;
     private static final long ROTATE_BYTES = 128L << 20;
-    private static final int ERROR_SAMPLES = 128;
 
     @Override
     public int order() {
@@ -56,9 +55,9 @@ public final class GpuSparseBench implements GpuBenchPart {
     /** 2:4 GEMM vs its dense twin, M = N = K = s. */
     private static void gemm(GpuBenchContext ctx, int s, List<GpuRow> rows, PrintWriter err) {
         CudaDevice gpu = ctx.device();
-        float[] dense = uniform(s * s, 50);
+        float[] dense = GpuBenchData.uniform(s * s, 50);
         SemiStructured24 w24 = SemiStructured24.fromDense(Tensor.of(dense, s, s));
-        float[] x = uniform(s * s, 51);
+        float[] x = GpuBenchData.uniform(s * s, 51);
         err.printf("bench gpu: 2:4 GEMM vs dense twin, %d³%n", s);
         err.flush();
         try (GpuDenseTwin twin = GpuDenseTwin.upload(gpu, dense, s, s, HALF);
@@ -78,7 +77,7 @@ public final class GpuSparseBench implements GpuBenchPart {
     /** Decode at batch 1, 2, 4, 8: 2:4 GEMV vs dense twin; CSR 90% at batch 1. */
     private static void decode(GpuBenchContext ctx, int size, List<GpuRow> rows, PrintWriter err) {
         CudaDevice gpu = ctx.device();
-        float[] dense = uniform(size * size, 60);
+        float[] dense = GpuBenchData.uniform(size * size, 60);
         SemiStructured24 w24 = SemiStructured24.fromDense(Tensor.of(dense, size, size));
         float[] pruned = dense.clone();
         SplittableRandom rnd = new SplittableRandom(61);
@@ -88,7 +87,7 @@ public final class GpuSparseBench implements GpuBenchPart {
             }
         }
         CsrMatrix csr = CsrMatrix.fromDense(Tensor.of(pruned, size, size));
-        float[] x = uniform(8 * size, 62);
+        float[] x = GpuBenchData.uniform(8 * size, 62);
         err.printf("bench gpu: decode GEMV %d×%d, batch 1..8, CSR 90%% at batch 1%n", size, size);
         err.flush();
         List<GpuDenseTwin> twins = copies(copiesFor(2L * size * size),
@@ -158,30 +157,6 @@ public final class GpuSparseBench implements GpuBenchPart {
     private static double err(DeviceMemory y, float[] x, float[] w, int m, int n, int k) {
         float[] out = new float[n * m];
         y.download(out);
-        SplittableRandom pick = new SplittableRandom(44);
-        double worst = 0;
-        for (int s = 0; s < ERROR_SAMPLES; s++) {
-            int i = pick.nextInt(n);
-            int j = pick.nextInt(m);
-            double exact = 0;
-            double magnitude = 0;
-            for (int p = 0; p < k; p++) {
-                double t = (double) HALF.round(x[i * k + p]) * HALF.round(w[j * k + p]);
-                exact += t;
-                magnitude += Math.abs(t);
-            }
-            double e = Math.abs(out[i * m + j] - exact);
-            worst = Math.max(worst, magnitude > 0 ? e / magnitude : e);
-        }
-        return worst;
-    }
-
-    private static float[] uniform(int count, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        float[] v = new float[count];
-        for (int i = 0; i < count; i++) {
-            v[i] = (float) (rnd.nextDouble() * 2 - 1);
-        }
-        return v;
+        return GpuBenchData.maxRelErr(n, m, k, x, w, 1, k, out, v -> HALF.round((float) v));
     }
 }

@@ -8,6 +8,26 @@ import dev.shears.tensor.ShapeException;
 final class GpuArgs {
     private GpuArgs() {}
 
+    /**
+     * The checks of every {@code linear(x, n, ldx, y)}: the batch, the input row stride (at least
+     * {@code minLdx}, a multiple of {@code ldxMultiple}), x [n, ldx] of {@code xBytes}-byte elements
+     * and y [n, rows] fp32, both on {@code device}.
+     */
+    static void linear(String op, CudaDevice device, DeviceMemory x, int n, int ldx, int minLdx, int ldxMultiple,
+            int xBytes, DeviceMemory y, int rows) {
+        batch(op, n);
+        stride(op, ldx, minLdx, ldxMultiple);
+        holds(op, "x", x, device, n, ldx, xBytes);
+        holds(op, "y", y, device, n, rows, 4);
+    }
+
+    /** {@code n <= max}: the kernels whose grid's y dimension runs over the batch (at most 65,535). */
+    static void gridBatch(String op, int n, int max) {
+        if (n > max) {
+            throw new ShapeException(op + ": batch n = " + n + " exceeds " + max + " (split the batch)");
+        }
+    }
+
     /** {@code n >= 1}. */
     static void batch(String op, int n) {
         if (n < 1) {

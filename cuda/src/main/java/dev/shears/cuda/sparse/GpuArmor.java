@@ -2,8 +2,6 @@ package dev.shears.cuda.sparse;
 
 import dev.shears.cuda.CudaDevice;
 import dev.shears.cuda.DeviceMemory;
-import dev.shears.cuda.Kernels;
-import dev.shears.cuda.Launch;
 import dev.shears.sparse.BlockDiagonal;
 import dev.shears.sparse.SemiStructured24;
 import dev.shears.sparse.SparseOps;
@@ -62,23 +60,17 @@ public final class GpuArmor implements AutoCloseable {
     /** {@code Y[n, out] = X[n, in] · (A·S·B)ᵀ}. */
     public void linear(DeviceMemory x, int n, int ldx, DeviceMemory y) {
         String op = "GpuArmor.linear";
-        GpuArgs.batch(op, n);
-        if (n > GpuBlockDiagonal.MAX_BATCH) {
-            throw new ShapeException(op + ": batch n = " + n + " exceeds " + GpuBlockDiagonal.MAX_BATCH);
-        }
-        GpuArgs.stride(op, ldx, cols(), 1);
-        GpuArgs.holds(op, "x", x, device, n, ldx, 2);
-        GpuArgs.holds(op, "y", y, device, n, rows(), 4);
+        GpuArgs.gridBatch(op, n, GpuBlockDiagonal.MAX_BATCH);
+        GpuArgs.linear(op, device, x, n, ldx, cols(), 1, 2, y, rows());
         GpuHalf half = s.half();
         int ldu = s.inputStride();
         int block = a.blockSize();
         // Launches are ordered on the default stream, so the pool may hand U and V out again once closed.
         try (DeviceMemory u = device.allocate(2L * n * ldu)) {
-            Launch.run(Kernels.function(device, "armor", half.entry("armor_in")), Math.ceilDiv(ldu, 256), n, 1, 256, 1,
-                    1, 0, b.blocks(), x, u, cols(), block, ldx, ldu);
-            if (n <= GpuSemiStructured24.GEMV_MAX_BATCH) {
-                Launch.run(Kernels.function(device, "armor", half.entry("armor")), rows() / block, 1, 1, 256, 1, 1, 0,
-                        a.blocks(), s.values(), s.meta(), u, y, n, ldu, ldu, rows(), block);
+            SparseLaunch.perColumn(device, "armor", "armor_in", half, ldu, n, b.blocks(), x, u, cols(), block, ldx, ldu);
+            if (n <= GpuSemiStructured24.GEMV_MAX_BATCH) { // one CTA per diagonal block of A
+                SparseLaunch.ctas(device, "armor", "armor", half, rows() / block, a.blocks(), s.values(), s.meta(), u, y,
+                        n, ldu, ldu, rows(), block);
                 return;
             }
             try (DeviceMemory v = device.allocate(4L * n * rows())) {

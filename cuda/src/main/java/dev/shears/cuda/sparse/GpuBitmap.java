@@ -2,8 +2,6 @@ package dev.shears.cuda.sparse;
 
 import dev.shears.cuda.CudaDevice;
 import dev.shears.cuda.DeviceMemory;
-import dev.shears.cuda.Kernels;
-import dev.shears.cuda.Launch;
 import dev.shears.sparse.BitmapMatrix;
 
 /**
@@ -12,9 +10,6 @@ import dev.shears.sparse.BitmapMatrix;
  * {@code ldx >= cols}; Y fp32 {@code [n, rows]}.
  */
 public final class GpuBitmap implements AutoCloseable {
-    private static final int ROWS_PER_CTA = 8;
-    private static final int BATCH_PER_CTA = 8;
-
     private final CudaDevice device;
     private final int rows;
     private final int cols;
@@ -50,19 +45,15 @@ public final class GpuBitmap implements AutoCloseable {
 
     /** {@code Y[n, rows] = X[n, cols] · Wᵀ}; a warp per row, a lane per 64-column tile. */
     public void linear(DeviceMemory x, int n, int ldx, DeviceMemory y) {
-        String op = "GpuBitmap.linear";
-        GpuArgs.batch(op, n);
-        GpuArgs.stride(op, ldx, cols, 1);
-        GpuArgs.holds(op, "x", x, device, n, ldx, 2);
-        GpuArgs.holds(op, "y", y, device, n, rows, 4);
+        GpuArgs.linear("GpuBitmap.linear", device, x, n, ldx, cols, 1, 2, y, rows);
         if (rows == 0) {
             return;
         }
-        Launch.run(Kernels.function(device, "spmm_bitmap", half.entry("spmm_bitmap")),
-                Math.ceilDiv(rows, ROWS_PER_CTA), Math.ceilDiv(n, BATCH_PER_CTA), 1, 32 * ROWS_PER_CTA, 1, 1, 0,
-                bitmaps, offsets, values, x, y, rows, n, tiles, ldx, rows);
+        SparseLaunch.warpPerRow(device, "spmm_bitmap", half, rows, n, bitmaps, offsets, values, x, y, rows, n, tiles,
+                ldx, rows);
     }
 
+    /** The driver cannot allocate zero bytes, so an empty matrix uploads a dummy array the kernel never reads. */
     private static int[] nonEmpty(int[] a) {
         return a.length > 0 ? a : new int[2];
     }

@@ -2,10 +2,7 @@ package dev.shears.cuda.sparse;
 
 import dev.shears.cuda.CudaDevice;
 import dev.shears.cuda.DeviceMemory;
-import dev.shears.cuda.Kernels;
-import dev.shears.cuda.Launch;
 import dev.shears.sparse.BlockDiagonal;
-import dev.shears.tensor.ShapeException;
 
 /**
  * A block-diagonal D [size, size] on a GPU, blocks as 16-bit halves {@code [blockCount, b, b]},
@@ -46,15 +43,10 @@ public final class GpuBlockDiagonal implements AutoCloseable {
     /** {@code Y[n, size] = X[n, size] · Dᵀ}, one thread per output. */
     public void linear(DeviceMemory x, int n, int ldx, DeviceMemory y) {
         String op = "GpuBlockDiagonal.linear";
-        GpuArgs.batch(op, n);
-        if (n > MAX_BATCH) {
-            throw new ShapeException(op + ": batch n = " + n + " exceeds " + MAX_BATCH + " (split the batch)");
-        }
-        GpuArgs.stride(op, ldx, size, 1);
-        GpuArgs.holds(op, "x", x, device, n, ldx, 4);
-        GpuArgs.holds(op, "y", y, device, n, size, 4);
-        Launch.run(Kernels.function(device, "blockdiag", half.entry("blockdiag")), Math.ceilDiv(size, 256), n, 1, 256,
-                1, 1, 0, blocks, x, y, size, blockSize, ldx, size);
+        GpuArgs.gridBatch(op, n, MAX_BATCH);
+        GpuArgs.linear(op, device, x, n, ldx, size, 1, 4, y, size);
+        SparseLaunch.perColumn(device, "blockdiag", "blockdiag", half, size, n, blocks, x, y, size, blockSize, ldx,
+                size);
     }
 
     DeviceMemory blocks() {

@@ -2,8 +2,6 @@ package dev.shears.cuda.sparse;
 
 import dev.shears.cuda.CudaDevice;
 import dev.shears.cuda.DeviceMemory;
-import dev.shears.cuda.Kernels;
-import dev.shears.cuda.Launch;
 import dev.shears.sparse.CsrMatrix;
 import dev.shears.sparse.SparseFormatException;
 
@@ -13,9 +11,6 @@ import dev.shears.sparse.SparseFormatException;
  * (SpMV at n = 1, SpMM above). X is halves {@code [n, ldx]}, {@code ldx >= cols}; Y fp32 {@code [n, rows]}.
  */
 public final class GpuCsr implements AutoCloseable {
-    private static final int ROWS_PER_CTA = 8;
-    private static final int BATCH_PER_CTA = 8;
-
     private final CudaDevice device;
     private final int rows;
     private final int cols;
@@ -71,17 +66,11 @@ public final class GpuCsr implements AutoCloseable {
 
     /** {@code Y[n, rows] = X[n, cols] · Wᵀ}; a warp per row, 8 batch entries per CTA. */
     public void linear(DeviceMemory x, int n, int ldx, DeviceMemory y) {
-        String op = "GpuCsr.linear";
-        GpuArgs.batch(op, n);
-        GpuArgs.stride(op, ldx, cols, 1);
-        GpuArgs.holds(op, "x", x, device, n, ldx, 2);
-        GpuArgs.holds(op, "y", y, device, n, rows, 4);
+        GpuArgs.linear("GpuCsr.linear", device, x, n, ldx, cols, 1, 2, y, rows);
         if (rows == 0) {
             return;
         }
-        Launch.run(Kernels.function(device, "spmm_csr", half.entry("spmm_csr")), Math.ceilDiv(rows, ROWS_PER_CTA),
-                Math.ceilDiv(n, BATCH_PER_CTA), 1, 32 * ROWS_PER_CTA, 1, 1, 0, rowPtr, colIdx, values, x, y, rows, n,
-                ldx, rows);
+        SparseLaunch.warpPerRow(device, "spmm_csr", half, rows, n, rowPtr, colIdx, values, x, y, rows, n, ldx, rows);
     }
 
     @Override

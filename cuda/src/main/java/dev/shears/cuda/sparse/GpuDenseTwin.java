@@ -2,9 +2,6 @@ package dev.shears.cuda.sparse;
 
 import dev.shears.cuda.CudaDevice;
 import dev.shears.cuda.DeviceMemory;
-import dev.shears.cuda.Kernels;
-import dev.shears.cuda.Launch;
-import jcuda.driver.CUfunction;
 
 /**
  * A dense weight W [rows, cols] padded as {@link Layout24} pads a 2:4 one, with the dense twins of
@@ -13,6 +10,7 @@ import jcuda.driver.CUfunction;
  * gain (kernels.md §4 G2); the operands are those of {@link GpuSemiStructured24}.
  */
 public final class GpuDenseTwin implements AutoCloseable {
+    /** gemm_twin's dynamic shared memory: 3 pipeline stages of 32,768 bytes. */
     static final int SHARED_BYTES = 3 * 32_768;
 
     private final CudaDevice device;
@@ -31,11 +29,17 @@ public final class GpuDenseTwin implements AutoCloseable {
 
     /** {@code w [rows, cols]} row-major, rounded to {@code half}, rows padded to 16 and columns to 64 with zeros. */
     public static GpuDenseTwin upload(CudaDevice device, float[] w, int rows, int cols, GpuHalf half) {
+        return new GpuDenseTwin(device, rows, Layout24.roundUp(cols, Layout24.COL_MULTIPLE), half,
+                DeviceMemory.upload(device, padded(half, w, rows, cols)));
+    }
+
+    /** What {@link #upload} uploads: {@code w} rounded, as {@code [rows rounded up to 16, cols rounded up to 64]}. */
+    static short[] padded(GpuHalf half, float[] w, int rows, int cols) {
         int paddedCols = Layout24.roundUp(cols, Layout24.COL_MULTIPLE);
         short[] padded = new short[Math.multiplyExact(Layout24.roundUp(rows, Layout24.ROW_TILE), paddedCols)];
         short[] packed = HalfRows.pack(half, w, rows, cols, paddedCols);
         System.arraycopy(packed, 0, padded, 0, packed.length);
-        return new GpuDenseTwin(device, rows, paddedCols, half, DeviceMemory.upload(device, padded));
+        return padded;
     }
 
     /** The least row stride of X. */
@@ -47,10 +51,8 @@ public final class GpuDenseTwin implements AutoCloseable {
     public void gemm(DeviceMemory x, int n, int ldx, DeviceMemory y) {
         String op = "GpuDenseTwin.gemm";
         check(op, x, n, ldx, y);
-        CUfunction f = Kernels.function(device, "spmm24", half.entry("gemm_twin"));
-        GpuSemiStructured24.allowSharedBytes(f, SHARED_BYTES, op);
-        Launch.run(f, Math.ceilDiv(rows, GpuSemiStructured24.SPMM_TILE), Math.ceilDiv(n, GpuSemiStructured24.SPMM_TILE),
-                1, GpuSemiStructured24.SPMM_THREADS, 1, 1, SHARED_BYTES, values, x, y, rows, n, paddedCols, ldx, rows);
+        SparseLaunch.tiledGemm(device, "gemm_twin", half, op, SHARED_BYTES, rows, n, values, x, y, rows, n, paddedCols,
+                ldx, rows);
     }
 
     /** {@code Y[n, rows] = X · Wᵀ}, batch 1..8, with the decode GEMV. */
@@ -61,18 +63,15 @@ public final class GpuDenseTwin implements AutoCloseable {
             throw new IllegalArgumentException(op + ": batch n = " + n + " exceeds "
                     + GpuSemiStructured24.GEMV_MAX_BATCH + "; use gemm");
         }
-        Launch.run(Kernels.function(device, "gemv24", half.entry("gemv_twin")), Layout24.roundUp(rows, 16) / 16, 1, 1,
-                256, 1, 1, 0, values, x, y, rows, n, paddedCols, ldx, rows);
+        SparseLaunch.ctas(device, "gemv24", "gemv_twin", half, Math.ceilDiv(rows, SparseLaunch.GEMV_ROWS), values, x, y,
+                rows, n, paddedCols, ldx, rows);
     }
 
     private void check(String op, DeviceMemory x, int n, int ldx, DeviceMemory y) {
-        GpuArgs.batch(op, n);
+        GpuArgs.linear(op, device, x, n, ldx, paddedCols, 8, 2, y, rows);
         if (rows == 0) {
             throw new IllegalArgumentException(op + ": the weight has 0 rows");
         }
-        GpuArgs.stride(op, ldx, paddedCols, 8);
-        GpuArgs.holds(op, "x", x, device, n, ldx, 2);
-        GpuArgs.holds(op, "y", y, device, n, rows, 4);
     }
 
     @Override

@@ -1,16 +1,8 @@
 package dev.shears.cuda.sparse;
 
-import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
-import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
-
 import dev.shears.cuda.CudaDevice;
-import dev.shears.cuda.CudaException;
 import dev.shears.cuda.DeviceMemory;
-import dev.shears.cuda.Kernels;
-import dev.shears.cuda.Launch;
 import dev.shears.sparse.SemiStructured24;
-import jcuda.driver.CUfunction;
-import jcuda.driver.CUresult;
 
 /**
  * A 2:4 weight W [rows, cols] on a GPU in the {@link Layout24} form, with the sparse tensor-core
@@ -21,8 +13,7 @@ import jcuda.driver.CUresult;
 public final class GpuSemiStructured24 implements AutoCloseable {
     /** Largest batch of the decode GEMV (the MMA's n = 8). */
     public static final int GEMV_MAX_BATCH = 8;
-    static final int SPMM_TILE = 128;
-    static final int SPMM_THREADS = 256;
+    /** spmm24.cu's dynamic shared memory: 3 pipeline stages of 25,600 bytes. */
     static final int SPMM_SHARED_BYTES = 3 * 25_600;
 
     private final CudaDevice device;
@@ -90,10 +81,8 @@ public final class GpuSemiStructured24 implements AutoCloseable {
         if (rows == 0) {
             return;
         }
-        CUfunction f = Kernels.function(device, "spmm24", half.entry("spmm24"));
-        allowSharedBytes(f, SPMM_SHARED_BYTES, op);
-        Launch.run(f, Math.ceilDiv(rows, SPMM_TILE), Math.ceilDiv(n, SPMM_TILE), 1, SPMM_THREADS, 1, 1,
-                SPMM_SHARED_BYTES, values, meta, x, y, rows, n, paddedCols, ldx, rows);
+        SparseLaunch.tiledGemm(device, "spmm24", half, op, SPMM_SHARED_BYTES, rows, n, values, meta, x, y, rows, n,
+                paddedCols, ldx, rows);
     }
 
     /** The decode GEMV ({@code gemv24.cu}): one CTA per 16 rows, batch 1..8. */
@@ -107,8 +96,8 @@ public final class GpuSemiStructured24 implements AutoCloseable {
         if (rows == 0) {
             return;
         }
-        Launch.run(Kernels.function(device, "gemv24", half.entry("gemv24")), Layout24.roundUp(rows, 16) / 16, 1, 1,
-                256, 1, 1, 0, values, meta, x, y, rows, n, paddedCols, ldx, rows);
+        SparseLaunch.ctas(device, "gemv24", "gemv24", half, Math.ceilDiv(rows, SparseLaunch.GEMV_ROWS), values, meta, x,
+                y, rows, n, paddedCols, ldx, rows);
     }
 
     /** The values and metadata, for kernels that take W as an operand ({@link GpuArmor}). */
@@ -120,20 +109,9 @@ public final class GpuSemiStructured24 implements AutoCloseable {
         return meta;
     }
 
+    /** X is read as 128-bit (8-half) chunks of whole padded rows, hence the multiple of 8. */
     private void check(String op, DeviceMemory x, int n, int ldx, DeviceMemory y) {
-        GpuArgs.batch(op, n);
-        GpuArgs.stride(op, ldx, paddedCols, 8);
-        GpuArgs.holds(op, "x", x, device, n, ldx, 2);
-        GpuArgs.holds(op, "y", y, device, n, rows, 4);
-    }
-
-    /** Kernels above 48 KB of dynamic shared memory must opt in, per function. */
-    static void allowSharedBytes(CUfunction f, int bytes, String op) {
-        int rc = cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
-        if (rc != CUresult.CUDA_SUCCESS) {
-            throw new CudaException(op + ": cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, " + bytes + ") failed: "
-                    + CUresult.stringFor(rc));
-        }
+        GpuArgs.linear(op, device, x, n, ldx, paddedCols, 8, 2, y, rows);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.shears.cuda.sparse;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.shears.sparse.SemiStructured24;
 import dev.shears.tensor.Tensor;
 import java.util.SplittableRandom;
@@ -54,6 +56,47 @@ final class Fixtures {
             }
         }
         return y;
+    }
+
+    /** A Java model of a 2:4 kernel: fills {@code y [n, m]} from {@code w} and x packed with row stride {@code w.paddedCols()}. */
+    interface Model24 {
+        void run(GpuHalf h, Layout24 w, short[] x, float[] y);
+    }
+
+    /** A Java model of a dense twin: fills {@code y [n, m]} from {@link GpuDenseTwin#padded} w and x of row stride kp. */
+    interface TwinModel {
+        void run(short[] w, short[] x, int kp, float[] y);
+    }
+
+    /** Runs {@code model} on a random 2:4 W [m, k] and X [n, k] in both halves; y must be the dense product. */
+    static void assertModel24ComputesLinear(int m, int k, int n, long wSeed, long xSeed, String what, Model24 model) {
+        for (GpuHalf h : GpuHalf.values()) {
+            SemiStructured24 w = random24(m, k, wSeed);
+            Layout24 layout = Layout24.of(w, h);
+            float[] x = uniform(n * k, xSeed);
+            float[] y = new float[n * m];
+            model.run(h, layout, HalfRows.pack(h, x, n, k, layout.paddedCols()), y);
+            assertClose(linear(h, x, w.toDense().toFloatArray(), n, m, k), y, h + " " + what);
+        }
+    }
+
+    /** Runs {@code model} on a random dense W [m, k] and X [n, k] in {@code h}; y must be the product. */
+    static void assertTwinComputesLinear(GpuHalf h, int m, int k, int n, long wSeed, long xSeed, String what,
+            TwinModel model) {
+        int kp = Layout24.roundUp(k, Layout24.COL_MULTIPLE);
+        float[] w = uniform(m * k, wSeed);
+        float[] x = uniform(n * k, xSeed);
+        float[] y = new float[n * m];
+        model.run(GpuDenseTwin.padded(h, w, m, k), HalfRows.pack(h, x, n, k, kp), kp, y);
+        assertClose(linear(h, x, w, n, m, k), y, what);
+    }
+
+    /** {@code actual} equals {@code expected} to fp32 accumulation error, element by element. */
+    static void assertClose(double[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-4 * (1 + Math.abs(expected[i])), what + " at " + i);
+        }
     }
 
     /** Two 16-bit elements per int, {@code halves[2i]} in bits 15:0 of word i. */

@@ -1,6 +1,5 @@
 package dev.shears.cuda.sparse;
 
-import dev.shears.sparse.SemiStructured24;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,33 +21,17 @@ class Gemv24KernelModelTest {
     @ParameterizedTest(name = "M {0}, K {1}, N {2}")
     @MethodSource("cases")
     void sparseGemvComputesTheProduct(int m, int k, int n) {
-        for (GpuHalf h : GpuHalf.values()) {
-            SemiStructured24 w = Fixtures.random24(m, k, 7L * m + k);
-            Layout24 layout = Layout24.of(w, h);
-            float[] x = Fixtures.uniform(n * k, 4);
-            int ldx = layout.paddedCols();
-            int[] xw = Fixtures.words(HalfRows.pack(h, x, n, k, ldx));
-            float[] y = new float[n * m];
-            run(h, Fixtures.words(layout.values()), layout.meta(), xw, y, m, n, ldx, ldx, m, true);
-            Spmm24KernelModelTest.assertClose(Fixtures.linear(h, x, w.toDense().toFloatArray(), n, m, k), y,
-                    h + " gemv24");
-        }
+        Fixtures.assertModel24ComputesLinear(m, k, n, 7L * m + k, 4, "gemv24", (h, w, x, y) -> run(h,
+                Fixtures.words(w.values()), w.meta(), Fixtures.words(x), y, m, n, w.paddedCols(), w.paddedCols(), m,
+                true));
     }
 
     @ParameterizedTest(name = "M {0}, K {1}, N {2}")
     @MethodSource("cases")
     void denseTwinComputesTheProduct(int m, int k, int n) {
         GpuHalf h = GpuHalf.BF16;
-        int kp = Layout24.roundUp(k, 64);
-        float[] w = Fixtures.uniform(m * k, 9);
-        short[] padded = new short[Layout24.roundUp(m, 16) * kp];
-        short[] rows = HalfRows.pack(h, w, m, k, kp);
-        System.arraycopy(rows, 0, padded, 0, rows.length);
-        float[] x = Fixtures.uniform(n * k, 4);
-        float[] y = new float[n * m];
-        run(h, Fixtures.words(padded), null, Fixtures.words(HalfRows.pack(h, x, n, k, kp)), y, m, n, kp, kp, m,
-                false);
-        Spmm24KernelModelTest.assertClose(Fixtures.linear(h, x, w, n, m, k), y, "gemv twin");
+        Fixtures.assertTwinComputesLinear(h, m, k, n, 9, 4, "gemv twin", (w, x, kp, y) -> run(h, Fixtures.words(w),
+                null, Fixtures.words(x), y, m, n, kp, kp, m, false));
     }
 
     /** The grid: one CTA per 16-row tile. */

@@ -1,8 +1,5 @@
 package dev.shears.cuda.sparse;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import dev.shears.sparse.SemiStructured24;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,36 +26,16 @@ class Spmm24KernelModelTest {
     @ParameterizedTest(name = "M {0}, K {1}, N {2}")
     @MethodSource("cases")
     void sparseKernelComputesTheProduct(int m, int k, int n) {
-        for (GpuHalf h : GpuHalf.values()) {
-            SemiStructured24 w = Fixtures.random24(m, k, 31L * m + k);
-            Layout24 layout = Layout24.of(w, h);
-            float[] x = Fixtures.uniform(n * k, 3);
-            int ldx = layout.paddedCols();
-            float[] y = new float[n * m];
-            gemm(true, h, layout.values(), layout.meta(), HalfRows.pack(h, x, n, k, ldx), y, m, n, ldx, ldx, m);
-            assertClose(Fixtures.linear(h, x, w.toDense().toFloatArray(), n, m, k), y, h + " sparse");
-        }
+        Fixtures.assertModel24ComputesLinear(m, k, n, 31L * m + k, 3, "spmm24", (h, w, x, y) -> gemm(true, h,
+                w.values(), w.meta(), x, y, m, n, w.paddedCols(), w.paddedCols(), m));
     }
 
     @ParameterizedTest(name = "M {0}, K {1}, N {2}")
     @MethodSource("cases")
     void denseTwinComputesTheProduct(int m, int k, int n) {
         GpuHalf h = GpuHalf.F16;
-        float[] w = Fixtures.uniform(m * k, 8);
-        int kp = Layout24.roundUp(k, 64);
-        short[] wd = HalfRows.pack(h, w, m, k, kp);
-        short[] padded = new short[Layout24.roundUp(m, 16) * kp];
-        System.arraycopy(wd, 0, padded, 0, wd.length);
-        float[] x = Fixtures.uniform(n * k, 3);
-        float[] y = new float[n * m];
-        gemm(false, h, padded, null, HalfRows.pack(h, x, n, k, kp), y, m, n, kp, kp, m);
-        assertClose(Fixtures.linear(h, x, w, n, m, k), y, "dense twin");
-    }
-
-    static void assertClose(double[] expected, float[] actual, String what) {
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], 1e-4 * (1 + Math.abs(expected[i])), what + " at " + i);
-        }
+        Fixtures.assertTwinComputesLinear(h, m, k, n, 8, 3, "dense twin", (w, x, kp, y) -> gemm(false, h, w, null, x,
+                y, m, n, kp, kp, m));
     }
 
     static int swz64(int row, int ch) {
@@ -103,21 +80,9 @@ class Spmm24KernelModelTest {
                         System.arraycopy(meta, (gtr * (kp / 32) + 2 * kb) * 16 + part * 4, sM, tr * 32 + part * 4, 4);
                     }
                 } else {
-                    for (int i = 0; i < 4; i++) {
-                        int c = tid + i * THREADS;
-                        int row = c >> 3;
-                        int ch = c & 7;
-                        int mm = Math.min(m0 + row, mp - 1);
-                        System.arraycopy(w, mm * kp + kb * BK + ch * 8, sA, swz128(row, ch), 8);
-                    }
+                    loadRows128(sA, w, m0, mp, kp, kb, tid);
                 }
-                for (int i = 0; i < 4; i++) {
-                    int c = tid + i * THREADS;
-                    int row = c >> 3;
-                    int ch = c & 7;
-                    int nn = Math.min(n0 + row, n - 1);
-                    System.arraycopy(x, nn * ldx + kb * BK + ch * 8, sB, swz128(row, ch), 8);
-                }
+                loadRows128(sB, x, n0, n, ldx, kb, tid);
             }
             for (int warp = 0; warp < WARPS; warp++) {
                 int wm = warp / WARPS_N;
@@ -145,6 +110,17 @@ class Spmm24KernelModelTest {
                     }
                 }
             }
+        }
+    }
+
+    /** load_rows128: rows r0..r0+127 of g [rows, ld], columns 64kb..+63, rows past the end clamped. */
+    private static void loadRows128(short[] s, short[] g, int r0, int rows, int ld, int kb, int tid) {
+        for (int i = 0; i < 4; i++) {
+            int c = tid + i * THREADS;
+            int row = c >> 3;
+            int ch = c & 7;
+            int r = Math.min(r0 + row, rows - 1);
+            System.arraycopy(g, r * ld + kb * BK + ch * 8, s, swz128(row, ch), 8);
         }
     }
 

@@ -28,17 +28,7 @@ final class WarpModel {
      * </ul>
      */
     static void mmaSp(GpuHalf h, int[][] a, int[][] b, int[] e, float[][] c) {
-        float[][] compressed = new float[16][16];
-        for (int lane = 0; lane < LANES; lane++) {
-            int g = lane >> 2;
-            int t = lane & 3;
-            for (int j = 0; j < 2; j++) {
-                compressed[g][2 * t + j] = element(h, a[lane][0], j);
-                compressed[g + 8][2 * t + j] = element(h, a[lane][1], j);
-                compressed[g][8 + 2 * t + j] = element(h, a[lane][2], j);
-                compressed[g + 8][8 + 2 * t + j] = element(h, a[lane][3], j);
-            }
-        }
+        float[][] compressed = fragmentA(h, a);
         float[][] logical = new float[16][32];
         for (int row = 0; row < 16; row++) {
             for (int q = 0; q < 8; q++) {
@@ -71,16 +61,12 @@ final class WarpModel {
      * {@link #mmaSp}; B register 0 holds rows 2t, 2t+1 and register 1 rows 8+2t, 8+2t+1 of column g.
      */
     static void mmaDense(GpuHalf h, int[][] a, int[][] b, float[][] c) {
-        float[][] am = new float[16][16];
+        float[][] am = fragmentA(h, a);
         float[][] bm = new float[16][8];
         for (int lane = 0; lane < LANES; lane++) {
             int g = lane >> 2;
             int t = lane & 3;
             for (int j = 0; j < 2; j++) {
-                am[g][2 * t + j] = element(h, a[lane][0], j);
-                am[g + 8][2 * t + j] = element(h, a[lane][1], j);
-                am[g][8 + 2 * t + j] = element(h, a[lane][2], j);
-                am[g + 8][8 + 2 * t + j] = element(h, a[lane][3], j);
                 bm[2 * t + j][g] = element(h, b[lane][0], j);
                 bm[8 + 2 * t + j][g] = element(h, b[lane][1], j);
             }
@@ -107,6 +93,22 @@ final class WarpModel {
     /** Two 16-bit elements in one register, {@code lo} in bits 15:0. */
     static int pack(short lo, short hi) {
         return (lo & 0xFFFF) | (hi & 0xFFFF) << 16;
+    }
+
+    /** The 16×16 A operand from its fragments: lane (g, t) holds rows g, g+8 × columns 2t, 2t+1, 8+2t, 8+2t+1. */
+    private static float[][] fragmentA(GpuHalf h, int[][] a) {
+        float[][] m = new float[16][16];
+        for (int lane = 0; lane < LANES; lane++) {
+            int g = lane >> 2;
+            int t = lane & 3;
+            for (int j = 0; j < 2; j++) {
+                m[g][2 * t + j] = element(h, a[lane][0], j);
+                m[g + 8][2 * t + j] = element(h, a[lane][1], j);
+                m[g][8 + 2 * t + j] = element(h, a[lane][2], j);
+                m[g + 8][8 + 2 * t + j] = element(h, a[lane][3], j);
+            }
+        }
+        return m;
     }
 
     private static float element(GpuHalf h, int register, int j) {

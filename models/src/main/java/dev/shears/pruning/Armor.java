@@ -56,9 +56,10 @@ public final class Armor {
      * @param lossCurve  the proxy loss at iteration 0 (NoWag-P), every logEvery iterations and at the end
      * @param iterations iterations run
      * @param seconds    wall time of the optimisation
+     * @param lr         the Adam rate it ran with
      */
     public record Result(int rows, int cols, int block, float[][] a, float[][] b, float[] core, Mask mask,
-                         double[] lossCurve, int[] lossSteps, int iterations, double seconds) {
+                         double[] lossCurve, int[] lossSteps, int iterations, double seconds, double lr) {
 
         public double initialLoss() {
             return lossCurve[0];
@@ -138,7 +139,7 @@ public final class Armor {
             steps.add(t);
         }
         return st.result(curve.stream().mapToDouble(Double::doubleValue).toArray(),
-                steps.stream().mapToInt(Integer::intValue).toArray(), t, (System.nanoTime() - t0) / 1e9);
+                steps.stream().mapToInt(Integer::intValue).toArray(), t, (System.nanoTime() - t0) / 1e9, s.lr());
     }
 
     /** The optimisation state of one weight. */
@@ -440,7 +441,7 @@ public final class Armor {
             return 2 * lin + aa * quad;
         }
 
-        Result result(double[] curve, int[] steps, int iterations, double seconds) {
+        Result result(double[] curve, int[] steps, int iterations, double seconds, double lr) {
             float[][] af = new float[tileRows][];
             for (int p = 0; p < tileRows; p++) { // A' = D_r · A
                 af[p] = a[p].clone();
@@ -470,7 +471,7 @@ public final class Armor {
                 }
             }
             Mask mask = Mask.fromKeptIndices(dev.shears.tensor.Shape.of(rows, cols), java.util.Arrays.copyOf(kept, n));
-            return new Result(rows, cols, bs, af, bf, core, mask, curve, steps, iterations, seconds);
+            return new Result(rows, cols, bs, af, bf, core, mask, curve, steps, iterations, seconds, lr);
         }
 
         double rowScale(int i) {

@@ -67,8 +67,24 @@ public final class SequentialPruner {
         }
     }
 
-    /** ARMOR's settings: the block size, the optimisation budget and the seed of the group draws. */
-    public record ArmorOptions(int block, Armor.Settings settings, long seed) {}
+    /**
+     * ARMOR's settings: the block size, the optimisation settings to try and the seed of the group
+     * draws. With several candidates (methods.md §1.7: for tiny models try Adam rates 3e-4 and 1e-3)
+     * each layer runs every one from the same draws and keeps the lowest final proxy loss.
+     */
+    public record ArmorOptions(int block, List<Armor.Settings> candidates, long seed) {
+        public ArmorOptions {
+            candidates = List.copyOf(candidates);
+            if (candidates.isEmpty()) {
+                throw new IllegalArgumentException("SequentialPruner.ArmorOptions: no ARMOR settings to run");
+            }
+        }
+
+        /** One setting for every layer. */
+        public ArmorOptions(int block, Armor.Settings settings, long seed) {
+            this(block, List.of(settings), seed);
+        }
+    }
 
     /** Method settings: ARMOR's (required for ARMOR) and GBLM's α (the reference's 100 by default). */
     public record Options(ArmorOptions armor, double gblmAlpha) {
@@ -88,10 +104,11 @@ public final class SequentialPruner {
     /**
      * One pruned layer: its dotted name inside the model, shape, kept count (of the sparse core for
      * ARMOR), pruning time, the proxy loss before and after (NoWag-P and ARMOR; NaN otherwise), the
-     * parameters added (ARMOR's A and B) and ARMOR's loss curve.
+     * parameters added (ARMOR's A and B), ARMOR's loss curve and the Adam rate it kept (NaN otherwise).
      */
     public record LayerReport(String name, int rows, int cols, int kept, double seconds, double proxyBefore,
-                              double proxyAfter, long extraParameters, double[] lossCurve, int[] lossSteps) {
+                              double proxyAfter, long extraParameters, double[] lossCurve, int[] lossSteps,
+                              double armorLr) {
         public double sparsity() {
             return 1 - (double) kept / ((long) rows * cols);
         }
@@ -150,7 +167,7 @@ public final class SequentialPruner {
                             : pruneLayer(l, stats.get(e.getKey()), method, pattern);
                     l.weight().setMask(mask).applyMask();
                     reports.add(new LayerReport(b + "." + e.getKey(), l.outFeatures(), l.inFeatures(), mask.keptCount(),
-                            (System.nanoTime() - t0) / 1e9, Double.NaN, Double.NaN, 0, new double[0], new int[0]));
+                            (System.nanoTime() - t0) / 1e9, Double.NaN, Double.NaN, 0, new double[0], new int[0], Double.NaN));
                 }
                 states = runBlock(model, b, states);
             }
@@ -204,7 +221,7 @@ public final class SequentialPruner {
                 double loss = NoWag.proxyLoss(normalized.get(i), masks.get(i));
                 l.weight().setMask(masks.get(i)).applyMask();
                 reports.add(new LayerReport(names.get(i), l.outFeatures(), l.inFeatures(), masks.get(i).keptCount(), 0,
-                        loss, loss, 0, new double[] {loss}, new int[] {0}));
+                        loss, loss, 0, new double[] {loss}, new int[] {0}, Double.NaN));
             }
             return reports;
         }
@@ -217,7 +234,7 @@ public final class SequentialPruner {
             model.blockModule(Integer.parseInt(name.substring(0, dot)))
                     .replace(name.substring(dot + 1), r.toLayer(l.bias() == null ? null : l.bias().value()));
             reports.add(new LayerReport(names.get(i), l.outFeatures(), l.inFeatures(), r.mask().keptCount(), r.seconds(),
-                    r.initialLoss(), r.finalLoss(), r.extraParameters(), r.lossCurve(), r.lossSteps()));
+                    r.initialLoss(), r.finalLoss(), r.extraParameters(), r.lossCurve(), r.lossSteps(), r.lr()));
         }
         return reports;
     }

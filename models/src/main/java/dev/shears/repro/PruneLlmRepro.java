@@ -4,6 +4,7 @@ import dev.shears.lm.BlockStack;
 import dev.shears.lm.CausalLm;
 import dev.shears.nn.Module;
 import dev.shears.nn.SparseFormat;
+import dev.shears.pruning.Armor;
 import dev.shears.pruning.PruningPattern;
 import dev.shears.pruning.SequentialPruner;
 import dev.shears.pruning.SequentialPruner.Method;
@@ -88,9 +89,10 @@ public final class PruneLlmRepro implements Callable<Integer> {
     @Option(names = "--armor-iters", description = "ARMOR iterations per layer (default: ${DEFAULT-VALUE}).")
     int armorIters = 2000;
 
-    @Option(names = "--armor-lr", description = "ARMOR's Adam rate (default: ${DEFAULT-VALUE}; the reference's 1e-4 is"
-            + " tuned for LLM-sized weights).")
-    double armorLr = 1e-3;
+    @Option(names = "--armor-lr", split = ",", description = "ARMOR's Adam rate(s); with several, each layer keeps"
+            + " the one with the lowest proxy loss, e.g. 3e-4,1e-3 as methods.md §1.7 suggests for tiny models"
+            + " (default: 1e-3; the reference's 1e-4 is tuned for LLM-sized weights).")
+    List<Double> armorLrs = List.of(1e-3);
 
     /** One pruned model's outcome (for one calibration seed, or the mean over them). */
     record Outcome(String method, String pattern, double perplexity, double sparsity, double seconds,
@@ -119,9 +121,9 @@ public final class PruneLlmRepro implements Callable<Integer> {
             }
         }
         if (armorBlocks.isEmpty() || armorBlocks.stream().anyMatch(b -> b < 4 || b % 4 != 0) || armorIters < 0
-                || !(armorLr >= 0)) {
+                || armorLrs.isEmpty() || armorLrs.stream().anyMatch(lr -> !(lr > 0))) {
             bad.add("--armor-blocks " + armorBlocks + " must be multiples of 4, --armor-iters " + armorIters
-                    + " >= 0 and --armor-lr " + armorLr + " >= 0");
+                    + " >= 0 and --armor-lr " + armorLrs + " > 0");
         }
         if ((sequences != null && sequences < 1) || (length != null && length < 2)) {
             bad.add("--calibration " + sequences + " must be >= 1 and --calib-length " + length + " >= 2");
@@ -183,7 +185,7 @@ public final class PruneLlmRepro implements Callable<Integer> {
                     + " ARMOR -> ArmorLinear");
             cfg.put("calibration", Map.of("sequences", sequences, "length", length, "seeds",
                     java.util.stream.LongStream.range(seed, seed + seedCount).boxed().toList()));
-            cfg.put("armor", Map.of("blocks", armorBlocks, "iterations", armorIters, "lr", armorLr));
+            cfg.put("armor", Map.of("blocks", armorBlocks, "iterations", armorIters, "lr", armorLrs));
             cfg.put("decode", Map.of("tokens", decodeTokens, "reps", decodeReps));
             cfg.put("threads", threads);
             cfg.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
@@ -250,7 +252,7 @@ public final class PruneLlmRepro implements Callable<Integer> {
         long t0 = System.nanoTime();
         SequentialPruner.Options opts = block == null ? SequentialPruner.Options.gblm(gblmAlpha)
                 : SequentialPruner.Options.armor(new SequentialPruner.ArmorOptions(block,
-                        dev.shears.pruning.Armor.Settings.of(armorIters, armorLr), s));
+                        armorLrs.stream().map(lr -> Armor.Settings.of(armorIters, lr)).toList(), s));
         BlockStack stack = (BlockStack) copy;
         List<SequentialPruner.LayerReport> layers = SequentialPruner.prune(stack, calibration, m, p, 8, opts);
         SparseFormat format = p.isNm() && p.n() == 2 && p.m() == 4 ? SparseFormat.SEMI_STRUCTURED_24 : SparseFormat.BITMAP;
@@ -260,9 +262,9 @@ public final class PruneLlmRepro implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         for (SequentialPruner.LayerReport r : layers) {
             runDir.logRow("seed,method,pattern,layer,rows,cols,kept,sparsity,proxy_before,proxy_after,extra_params,"
-                    + "seconds", s, label, p, r.name(), r.rows(), r.cols(), r.kept(),
+                    + "armor_lr,seconds", s, label, p, r.name(), r.rows(), r.cols(), r.kept(),
                     String.format(Locale.ROOT, "%.4f", r.sparsity()), r.proxyBefore(), r.proxyAfter(),
-                    r.extraParameters(), String.format(Locale.ROOT, "%.3f", r.seconds()));
+                    r.extraParameters(), r.armorLr(), String.format(Locale.ROOT, "%.3f", r.seconds()));
         }
         return new Pruned(copy, layers, seconds);
     }
@@ -449,7 +451,8 @@ public final class PruneLlmRepro implements Callable<Integer> {
                 .value("proxy_final", layers.stream().mapToDouble(SequentialPruner.LayerReport::proxyAfter).average()
                         .orElse(Double.NaN), 4)
                 .value("overhead", String.format(Locale.ROOT, "%.1f%%", headline.extraPercent()))
-                .value("block", headline.armorBlock()).value("iters", armorIters).value("seeds", seeds())
+                .value("block", headline.armorBlock()).value("iters", armorIters)
+                .value("lr", armorLrs.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))).value("seeds", seeds())
                 .value("minutes", minutes, 1).value("sparsity", headline.sparsity(), 4)
                 .verdict(Check.Verdict.of(lowest && closed >= 25)));
         for (Outcome o : armor) {
@@ -491,13 +494,14 @@ public final class PruneLlmRepro implements Callable<Integer> {
     /** Per-layer proxy loss before and after, for NoWag-P and every ARMOR block size. */
     private static ResultTable proxyTable(Map<String, List<SequentialPruner.LayerReport>> layerReports) {
         ResultTable t = new ResultTable("method", "layer", "shape", "proxy loss (NoWag-P start)", "proxy loss (end)",
-                "extra parameters");
+                "extra parameters", "Adam rate");
         layerReports.forEach((key, layers) -> {
             if (key.startsWith("nowag@2:4") || key.startsWith("armor")) {
                 for (SequentialPruner.LayerReport l : layers) {
                     t.row(key.substring(0, key.indexOf('@')), l.name(), l.rows() + "x" + l.cols(),
                             String.format(Locale.ROOT, "%.5f", l.proxyBefore()),
-                            String.format(Locale.ROOT, "%.5f", l.proxyAfter()), l.extraParameters());
+                            String.format(Locale.ROOT, "%.5f", l.proxyAfter()), l.extraParameters(),
+                            Double.isNaN(l.armorLr()) ? "-" : String.valueOf(l.armorLr()));
                 }
             }
         });

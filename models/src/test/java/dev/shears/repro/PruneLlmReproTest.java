@@ -21,7 +21,7 @@ class PruneLlmReproTest {
         Assumptions.assumeTrue(DataLocator.sharedDataDirs(PretrainedLm.TINYSTORIES).stream().anyMatch(Files::isDirectory),
                 "shared/data/tinystories-656k not found");
         assertEquals(0, Repro.execute("prune-llm", "--methods", "magnitude,wanda,nowag,armor", "--patterns",
-                "2:4,unstructured-50", "--armor-blocks", "4,8", "--armor-iters", "10", "--calibration", "3",
+                "2:4,unstructured-50", "--armor-blocks", "4,8", "--armor-iters", "10", "--armor-lr", "3e-4,1e-3", "--calibration", "3",
                 "--calib-length", "16", "--calibration-seeds", "2", "--decode-tokens", "8", "--decode-reps", "1",
                 "--out", out.toString()));
         Path run;
@@ -42,6 +42,10 @@ class PruneLlmReproTest {
                 && md.contains("CHECK armor_blocks blocks=4,8"), md);
         assertTrue(md.contains("| 14 SemiStructuredLinear |") && md.contains("| 14 SparseLinear(BitmapMatrix) |")
                 && md.contains("| 14 ArmorLinear |") && md.contains("| 14 Linear |"), "the pruned layers are sparse: " + md);
+        assertTrue(md.contains("lr=3.0E-4,0.001"), "the ARMOR check names the rates tried: " + md);
+        List<String> armorRates = Files.readAllLines(run.resolve("log.csv")).stream().filter(l -> l.contains(",armor-"))
+                .map(l -> l.split(",")[11]).distinct().toList();
+        assertTrue(armorRates.stream().allMatch(r -> r.equals("3.0E-4") || r.equals("0.001")), armorRates.toString());
         List<String> speed = Files.readAllLines(run.resolve("decode-speed.csv"));
         assertEquals(List.of("dense", "2:4 (magnitude)", "armor-b4", "armor-b8", "unstructured-50 (magnitude)"),
                 speed.stream().skip(1).map(l -> l.substring(0, l.indexOf(','))).toList(), "one model per kind of layer");

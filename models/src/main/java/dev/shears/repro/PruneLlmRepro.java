@@ -335,11 +335,15 @@ public final class PruneLlmRepro implements Callable<Integer> {
         List<Check> checks = checks(dense, outcomes, chosenPatterns, minutes);
         checks.addAll(armorChecks(dense, outcomes, layerReports, minutes));
         runDir.writeText("results.csv", table.csv());
-        runDir.writeText("decode-speed.csv", speedTable.csv());
         StringBuilder md = new StringBuilder("# prune-llm\n\n").append(table.markdown()).append("\n```\n");
         checks.forEach(c -> md.append(c.line()).append('\n'));
-        md.append("```\n\n## Decode speed (batch 1, KV cache, ").append(decodeTokens).append(" tokens, CPU kernels)\n\n")
-                .append(speedTable.markdown()).append("\n## Proxy loss per layer (seed ").append(seed).append(")\n\n");
+        md.append("```\n\n");
+        if (!speeds.isEmpty()) {
+            runDir.writeText("decode-speed.csv", speedTable.csv());
+            md.append("## Decode speed (batch 1, KV cache, ").append(decodeTokens).append(" tokens, CPU kernels)\n\n")
+                    .append(speedTable.markdown()).append('\n');
+        }
+        md.append("## Proxy loss per layer (seed ").append(seed).append(")\n\n");
         md.append(proxyTable(firstSeedReports).markdown());
         runDir.writeText("results.md", md.toString());
         armorCurves(runDir, firstSeedReports);
@@ -371,8 +375,10 @@ public final class PruneLlmRepro implements Callable<Integer> {
         }
         System.out.println();
         System.out.print(table.markdown());
-        System.out.println();
-        System.out.print(speedTable.markdown());
+        if (!speeds.isEmpty()) {
+            System.out.println();
+            System.out.print(speedTable.markdown());
+        }
         checks.forEach(c -> System.out.println(c.line()));
         System.out.printf(Locale.ROOT, "done in %.1f minutes | results in %s%n", minutes, runDir.path());
     }

@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "prune-llm", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Post-training pruning (magnitude, Wanda, SparseGPT, GBLM, NoWag-P, ARMOR) of TinyStories-656K"
-                + " or a char-gpt checkpoint at 2:4 and 50% unstructured; perplexity per method.")
+                + " or a char-gpt checkpoint at 2:4 and 50%% unstructured; perplexity per method.")
 public final class PruneLlmRepro implements Callable<Integer> {
 
     @Spec
@@ -83,7 +83,7 @@ public final class PruneLlmRepro implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     int decodeReps = 5;
 
-    @Option(names = "--armor-blocks", split = ",", description = "ARMOR block sizes (default: 4,8,16; 32 adds 40% parameters to a 128-wide layer).")
+    @Option(names = "--armor-blocks", split = ",", description = "ARMOR block sizes (default: 4,8,16; 32 adds 40%% parameters to a 128-wide layer).")
     List<Integer> armorBlocks = List.of(4, 8, 16);
 
     @Option(names = "--armor-iters", description = "ARMOR iterations per layer (default: ${DEFAULT-VALUE}).")

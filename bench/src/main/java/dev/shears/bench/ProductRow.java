@@ -1,7 +1,6 @@
 package dev.shears.bench;
 
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * One timed matrix product {@code C[m, n] = A[m, k] · B[k, n]} and its {@code RESULT} line, the
@@ -10,9 +9,6 @@ import java.util.SplittableRandom;
  * for), best and median ms, reps, max rel err.
  */
 record ProductRow(String kernel, int threads, int m, int n, int k, Timing.Result timing, double maxRelErr) {
-    /** Output entries checked against a double-precision dot product per measurement. */
-    static final int ERROR_SAMPLES = 128;
-
     /** Dense-equivalent GFLOP/s of a product that took {@code nanos}. */
     double gflops(long nanos) {
         return 2.0 * m * n * k / nanos;
@@ -25,29 +21,9 @@ record ProductRow(String kernel, int threads, int m, int n, int k, Timing.Result
                 timing.reps(), maxRelErr);
     }
 
-    /**
-     * Worst {@code |c - exact| / Σ|a·b|} over {@value #ERROR_SAMPLES} random entries of
-     * {@code C[rows, cols] = A[rows, depth] · B}, exact in double precision. A and C are row-major;
-     * {@code B(p, j)} is at {@code b[p * bDepthStride + j * bColStride]}, so a linear layer's weight
-     * W [cols, depth] ({@code C = A · Wᵀ}) has strides 1 and depth.
-     */
+    /** {@link SampledError#maxRelErr} of an F32 product. */
     static double maxRelErr(int rows, int cols, int depth, float[] a, float[] b, int bDepthStride, int bColStride,
             float[] c) {
-        SplittableRandom pick = new SplittableRandom(44);
-        double worst = 0;
-        for (int s = 0; s < ERROR_SAMPLES; s++) {
-            int i = pick.nextInt(rows);
-            int j = pick.nextInt(cols);
-            double exact = 0;
-            double magnitude = 0;
-            for (int p = 0; p < depth; p++) {
-                double t = (double) a[i * depth + p] * b[p * bDepthStride + j * bColStride];
-                exact += t;
-                magnitude += Math.abs(t);
-            }
-            double err = Math.abs(c[i * cols + j] - exact);
-            worst = Math.max(worst, magnitude > 0 ? err / magnitude : err);
-        }
-        return worst;
+        return SampledError.maxRelErr(rows, cols, depth, a, b, bDepthStride, bColStride, c, v -> v);
     }
 }

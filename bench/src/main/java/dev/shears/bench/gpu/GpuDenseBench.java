@@ -1,5 +1,6 @@
 package dev.shears.bench.gpu;
 
+import dev.shears.bench.SampledError;
 import dev.shears.cuda.CudaDevice;
 import dev.shears.cuda.CudaGemm;
 import dev.shears.cuda.DeviceMemory;
@@ -80,8 +81,8 @@ public final class GpuDenseBench implements GpuBenchPart {
         return f;
     }
 
-    /** {@link GpuBenchData#maxRelErr} of the square n³ product; B is [n, k] (transposed) or [k, n]. */
+    /** {@link SampledError#maxRelErr} of the square n³ product; B is [n, k] (transposed) or [k, n]. */
     private static double maxRelErr(int n, float[] a, float[] b, boolean bTransposed, float[] c) {
-        return GpuBenchData.maxRelErr(n, n, n, a, b, bTransposed ? 1 : n, bTransposed ? n : 1, c, v -> v);
+        return SampledError.maxRelErr(n, n, n, a, b, bTransposed ? 1 : n, bTransposed ? n : 1, c, v -> v);
     }
 }

@@ -1,5 +1,6 @@
 package dev.shears.bench.gpu;
 
+import dev.shears.bench.SampledError;
 import dev.shears.cuda.CudaDevice;
 import dev.shears.cuda.DeviceMemory;
 import dev.shears.cuda.sparse.GpuCsr;
@@ -157,6 +158,6 @@ public final class GpuSparseBench implements GpuBenchPart {
     private static double err(DeviceMemory y, float[] x, float[] w, int m, int n, int k) {
         float[] out = new float[n * m];
         y.download(out);
-        return GpuBenchData.maxRelErr(n, m, k, x, w, 1, k, out, v -> HALF.round((float) v));
+        return SampledError.maxRelErr(n, m, k, x, w, 1, k, out, v -> HALF.round((float) v));
     }
 }

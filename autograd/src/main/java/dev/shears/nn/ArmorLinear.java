@@ -22,6 +22,8 @@ import java.util.List;
  */
 public class ArmorLinear extends Projection {
     private final SemiStructured24 core;
+    private final BlockDiagonal aPattern; // A's and B's structure; their values are the parameters
+    private final BlockDiagonal bPattern;
     private final Parameter a;
     private final Parameter coreValues;
     private final Parameter b;
@@ -43,6 +45,8 @@ public class ArmorLinear extends Projection {
                     + "] (out) for core " + core);
         }
         this.core = core;
+        this.aPattern = a;
+        this.bPattern = b;
         this.a = param("a", a.blocks().copy());
         this.coreValues = param("coreValues", core.values().copy());
         this.b = param("b", b.blocks().copy());
@@ -75,7 +79,7 @@ public class ArmorLinear extends Projection {
     @Override
     public Var forward(Var x) {
         receive(x);
-        return SparseFunctions.armor(x, a, core, coreValues.effective(), b, bias);
+        return SparseFunctions.armor(x, aPattern, a, core, coreValues.effective(), bPattern, b, bias);
     }
 
     /** A's blocks, [out/b, b, b]. */

@@ -182,6 +182,27 @@ public abstract class Module {
         }
     }
 
+    /**
+     * Every module of {@code type} below this one under its dotted path, in registration order; the
+     * search does not descend into a match (e.g. {@code modules(Projection.class)} of a block is its
+     * projections).
+     */
+    public final <M extends Module> Map<String, M> modules(Class<M> type) {
+        Map<String, M> out = new LinkedHashMap<>();
+        collectModules("", type, out);
+        return out;
+    }
+
+    private <M extends Module> void collectModules(String prefix, Class<M> type, Map<String, M> out) {
+        children.forEach((name, child) -> {
+            if (type.isInstance(child)) {
+                out.put(prefix + name, type.cast(child));
+            } else {
+                child.collectModules(prefix + name + ".", type, out);
+            }
+        });
+    }
+
     /** The total number of parameter elements. */
     public long numParameters() {
         long n = 0;

@@ -109,6 +109,16 @@ class ModuleTest {
     }
 
     @Test
+    void modulesOfATypeByPathWithoutDescendingIntoMatches() {
+        Net net = new Net(Rng.seeded(9));
+        assertEquals(List.of("blocks.0.fc", "blocks.1.fc"), List.copyOf(net.modules(Linear.class).keySet()));
+        assertEquals(List.of("blocks"), List.copyOf(net.modules(Sequential.class).keySet()));
+        assertEquals(List.of("blocks.0", "blocks.1"), List.copyOf(net.modules(Block.class).keySet()),
+                "the Linears inside a Block are not listed again");
+        assertSame(net.module("blocks.1.fc"), net.modules(Projection.class).get("blocks.1.fc"));
+    }
+
+    @Test
     void replaceSwapsAModuleInPlaceWhereTheParentTakesIt() {
         Net net = new Net(Rng.seeded(6));
         Linear fc = new Linear(4, 4, Rng.seeded(7));

@@ -31,7 +31,7 @@ public final class Gblm {
         Map<Linear, double[]> sums = new IdentityHashMap<>();
         List<Linear> linears = new java.util.ArrayList<>();
         for (int b = 0; b < model.blockCount(); b++) {
-            linears.addAll(SequentialPruner.linears(model.blockModule(b)).values());
+            linears.addAll(model.blockModule(b).modules(Linear.class).values());
         }
         linears.forEach(l -> sums.put(l, new double[l.weight().numel()]));
         int t = calibration.dim(1);

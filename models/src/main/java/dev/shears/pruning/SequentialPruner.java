@@ -5,7 +5,6 @@ import dev.shears.autograd.Var;
 import dev.shears.lm.BlockStack;
 import dev.shears.nn.InputHooks;
 import dev.shears.nn.Linear;
-import dev.shears.nn.Module;
 import dev.shears.sparse.Mask;
 import dev.shears.tensor.Tensor;
 import java.util.ArrayList;
@@ -157,7 +156,7 @@ public final class SequentialPruner {
                 return pruneFromOnePass(model, states, method, pattern, armor);
             }
             for (int b = 0; b < model.blockCount(); b++) {
-                Map<String, Linear> linears = linears(model.blockModule(b));
+                Map<String, Linear> linears = model.blockModule(b).modules(Linear.class);
                 Map<String, ActivationStats> stats = collect(model, b, linears, states, method);
                 for (var e : linears.entrySet()) {
                     long t0 = System.nanoTime();
@@ -191,7 +190,7 @@ public final class SequentialPruner {
         List<InputHooks.Registration> hooks = new ArrayList<>();
         try {
             for (int b = 0; b < model.blockCount(); b++) {
-                for (var e : linears(model.blockModule(b)).entrySet()) {
+                for (var e : model.blockModule(b).modules(Linear.class).entrySet()) {
                     String name = b + "." + e.getKey();
                     ActivationStats s = ActivationStats.of(e.getValue().inFeatures());
                     all.put(name, e.getValue());
@@ -275,22 +274,5 @@ public final class SequentialPruner {
             case NOWAG, ARMOR -> throw new IllegalStateException(method + " calibrates in one dense pass");
             case GBLM -> throw new IllegalStateException("GBLM needs its gradients");
         };
-    }
-
-    /** Every Linear under {@code root}, by dotted path, in registration order. */
-    static Map<String, Linear> linears(Module root) {
-        Map<String, Linear> out = new LinkedHashMap<>();
-        collectLinears("", root, out);
-        return out;
-    }
-
-    private static void collectLinears(String prefix, Module m, Map<String, Linear> out) {
-        m.children().forEach((name, child) -> {
-            if (child instanceof Linear l) {
-                out.put(prefix + name, l);
-            } else {
-                collectLinears(prefix + name + ".", child, out);
-            }
-        });
     }
 }

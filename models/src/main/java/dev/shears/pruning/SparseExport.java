@@ -63,7 +63,7 @@ public final class SparseExport {
      */
     public static List<String> sparsify(Module root, SparseFormat format) {
         Map<String, SparseLinear> sparse = new LinkedHashMap<>();
-        SequentialPruner.linears(root).forEach((path, l) -> {
+        root.modules(Linear.class).forEach((path, l) -> {
             if (l.weight().isMasked()) {
                 sparse.put(path, l.toSparse(format));
             }

@@ -4,7 +4,6 @@ import dev.shears.lm.BlockStack;
 import dev.shears.lm.CausalLm;
 import dev.shears.lm.Generator;
 import dev.shears.lm.Sampler;
-import dev.shears.nn.Module;
 import dev.shears.nn.Projection;
 import dev.shears.nn.SparseLinear;
 import dev.shears.tensor.Rng;
@@ -60,22 +59,14 @@ final class DecodeSpeed {
         Map<String, Integer> kinds = new TreeMap<>();
         BlockStack stack = (BlockStack) lm;
         for (int b = 0; b < stack.blockCount(); b++) {
-            count(stack.blockModule(b), kinds);
+            for (Projection p : stack.blockModule(b).modules(Projection.class).values()) {
+                String kind = p instanceof SparseLinear s && s.getClass() == SparseLinear.class
+                        ? "SparseLinear(" + s.weight().getClass().getSimpleName() + ")" : p.getClass().getSimpleName();
+                kinds.merge(kind, 1, Integer::sum);
+            }
         }
         List<String> parts = new ArrayList<>();
         kinds.forEach((kind, n) -> parts.add(n + " " + kind));
         return String.join(", ", parts);
-    }
-
-    private static void count(Module m, Map<String, Integer> kinds) {
-        for (Module child : m.children().values()) {
-            if (child instanceof Projection p) {
-                String kind = p instanceof SparseLinear s && s.getClass() == SparseLinear.class
-                        ? "SparseLinear(" + s.weight().getClass().getSimpleName() + ")" : p.getClass().getSimpleName();
-                kinds.merge(kind, 1, Integer::sum);
-            } else {
-                count(child, kinds);
-            }
-        }
     }
 }

@@ -145,7 +145,8 @@ public final class PruneLlmRepro implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "prune-llm: " + e.getMessage());
         }
-        int context = ((CausalLm) target.load()).contextLength();
+        Module denseModel = target.load();
+        int context = ((CausalLm) denseModel).contextLength();
         sequences = sequences != null ? sequences : target.defaultSequences();
         length = length != null ? length : Math.min(target.defaultLength(), context);
         if (length > context) {
@@ -155,7 +156,7 @@ public final class PruneLlmRepro implements Callable<Integer> {
         // past the context the generator recomputes a cropped window every step: another regime
         decodeTokens = Math.min(decodeTokens, context - 1);
         int threads = options.threads();
-        Parallel.withThreads(threads, () -> run(target, chosen, chosenPatterns, threads));
+        Parallel.withThreads(threads, () -> run(target, denseModel, chosen, chosenPatterns, threads));
         return 0;
     }
 
@@ -171,7 +172,8 @@ public final class PruneLlmRepro implements Callable<Integer> {
         throw new IllegalArgumentException("use N:M (e.g. 2:4) or unstructured-P (e.g. unstructured-50)");
     }
 
-    private void run(PruneTarget target, List<Method> chosen, List<PruningPattern> chosenPatterns, int threads) {
+    private void run(PruneTarget target, Module denseModel, List<Method> chosen, List<PruningPattern> chosenPatterns,
+            int threads) {
         long started = System.nanoTime();
         try (RunDir runDir = RunDir.create(options.out(), "prune-llm", seed)) {
             Map<String, Object> cfg = new LinkedHashMap<>();
@@ -194,7 +196,6 @@ public final class PruneLlmRepro implements Callable<Integer> {
             System.out.println("== prune-llm: " + target.describe() + " ==");
             System.out.println("quality: " + target.measure() + " | run folder " + runDir.path());
 
-            Module denseModel = target.load();
             double dense = target.perplexity(denseModel);
             System.out.printf(Locale.ROOT, "dense: perplexity %.4f%n", dense);
             List<Outcome> perSeed = new ArrayList<>();

@@ -56,9 +56,9 @@ class SequentialPrunerTest {
     @Test
     void magnitudeIgnoresTheCalibrationAndMatchesTheLayerRule() {
         Gpt g = gpt();
-        Map<String, Linear> original = SequentialPruner.linears(gpt().blockModule(1));
+        Map<String, Linear> original = gpt().blockModule(1).modules(Linear.class);
         SequentialPruner.prune(g, calibration(), SequentialPruner.Method.MAGNITUDE, PruningPattern.unstructured(0.5), 6);
-        SequentialPruner.linears(g.blockModule(1)).forEach((name, l) -> assertEquals(
+        g.blockModule(1).modules(Linear.class).forEach((name, l) -> assertEquals(
                 LayerPruning.magnitude(original.get(name).weight().value(), PruningPattern.unstructured(0.5)),
                 l.weight().maskPattern(), name));
     }
@@ -67,7 +67,7 @@ class SequentialPrunerTest {
     private static Map<String, double[]> norms(Gpt model, int b, Tensor ids) {
         Map<String, ActivationStats> stats = new LinkedHashMap<>();
         List<InputHooks.Registration> hooks = new ArrayList<>();
-        SequentialPruner.linears(model.blockModule(b)).forEach((name, l) -> {
+        model.blockModule(b).modules(Linear.class).forEach((name, l) -> {
             ActivationStats s = ActivationStats.of(l.inFeatures());
             stats.put(name, s);
             hooks.add(s.attach(l));
@@ -100,10 +100,10 @@ class SequentialPrunerTest {
             }
         });
         Map<String, double[]> expectedNorms = norms(hybrid, 1, ids);
-        Map<String, Linear> dense = SequentialPruner.linears(gpt().blockModule(1));
+        Map<String, Linear> dense = gpt().blockModule(1).modules(Linear.class);
         boolean differsFromDenseCalibration = false;
         Map<String, double[]> denseNorms = norms(gpt(), 1, ids);
-        for (var e : SequentialPruner.linears(pruned.blockModule(1)).entrySet()) {
+        for (var e : pruned.blockModule(1).modules(Linear.class).entrySet()) {
             Tensor w = dense.get(e.getKey()).weight().value();
             Mask expected = LayerPruning.wanda(w, expectedNorms.get(e.getKey()), PruningPattern.twoFour());
             assertEquals(expected, e.getValue().weight().maskPattern(), e.getKey());
@@ -119,8 +119,8 @@ class SequentialPrunerTest {
         Gpt pruned = gpt();
         SequentialPruner.prune(pruned, ids, SequentialPruner.Method.NOWAG, PruningPattern.twoFour(), 4);
         Map<String, double[]> denseNorms = norms(gpt(), 1, ids); // the dense model's block-1 inputs
-        Map<String, Linear> dense = SequentialPruner.linears(gpt().blockModule(1));
-        for (var e : SequentialPruner.linears(pruned.blockModule(1)).entrySet()) {
+        Map<String, Linear> dense = gpt().blockModule(1).modules(Linear.class);
+        for (var e : pruned.blockModule(1).modules(Linear.class).entrySet()) {
             double[] sumSq = java.util.Arrays.stream(denseNorms.get(e.getKey())).map(x -> x * x).toArray();
             NoWag.Normalized w = NoWag.normalize(dense.get(e.getKey()).weight().value(), sumSq, 6 * 8);
             assertEquals(NoWag.mask(w, PruningPattern.twoFour()), e.getValue().weight().maskPattern(), e.getKey());
@@ -156,8 +156,8 @@ class SequentialPrunerTest {
         SequentialPruner.prune(gblm0, ids, SequentialPruner.Method.GBLM, PruningPattern.unstructured(0.5), 4,
                 SequentialPruner.Options.gblm(0));
         for (int b = 0; b < 2; b++) {
-            var w = SequentialPruner.linears(wanda.blockModule(b));
-            SequentialPruner.linears(gblm0.blockModule(b)).forEach((name, l) ->
+            var w = wanda.blockModule(b).modules(Linear.class);
+            gblm0.blockModule(b).modules(Linear.class).forEach((name, l) ->
                     assertEquals(w.get(name).weight().maskPattern(), l.weight().maskPattern(), name));
         }
 
@@ -165,7 +165,7 @@ class SequentialPrunerTest {
         Gpt g = gpt();
         Tensor two = ids.narrow(0, 0, 2).contiguous();
         Map<Linear, float[]> norms = Gblm.gradientNorms(g, two, 10);
-        Linear fc = SequentialPruner.linears(g.blockModule(1)).get("c_fc");
+        Linear fc = g.blockModule(1).modules(Linear.class).get("c_fc");
         double[] sum = new double[fc.weight().numel()];
         for (int s = 0; s < 2; s++) {
             int[] seq = two.narrow(0, s, 1).contiguous().toIntArray();

@@ -45,18 +45,26 @@ public final class SparseFunctions {
      * intermediates; otherwise one fused pass ({@link SparseOps#armor}) that keeps none of them.
      */
     public static Var armor(Var x, Var a, SemiStructured24 core, Var coreValues, Var b, Var bias) {
-        BlockDiagonal ad = BlockDiagonal.of(a.value());
-        BlockDiagonal bd = BlockDiagonal.of(b.value());
-        SparseOps.checkArmor("SparseFunctions.armor", ad, core, bd);
+        return armor(x, BlockDiagonal.of(a.value()), a, core, coreValues, BlockDiagonal.of(b.value()), b, bias);
+    }
+
+    /**
+     * {@link #armor(Var, Var, SemiStructured24, Var, Var, Var)} with A's and B's structure given
+     * once ({@code aPattern}, {@code bPattern}; their own values are ignored), so a layer's forward
+     * reads every value in place instead of rebuilding the block-diagonal matrices each call.
+     */
+    public static Var armor(Var x, BlockDiagonal aPattern, Var a, SemiStructured24 core, Var coreValues,
+            BlockDiagonal bPattern, Var b, Var bias) {
+        SparseOps.checkArmor("SparseFunctions.armor", aPattern, core, bPattern);
         boolean record = Autograd.isGradEnabled() && (x.requiresGrad() || a.requiresGrad() || coreValues.requiresGrad()
                 || b.requiresGrad() || (bias != null && bias.requiresGrad()));
         if (!record) {
-            return Var.constant(SparseOps.armor(x.value(), ad, core, coreValues.value(), bd,
-                    bias == null ? null : bias.value(), ad.blocks(), bd.blocks()));
+            return Var.constant(SparseOps.armor(x.value(), aPattern, core, coreValues.value(), bPattern,
+                    bias == null ? null : bias.value(), a.value(), b.value()));
         }
-        Var u = product("armor.b", x, bd, b, null);
+        Var u = product("armor.b", x, bPattern, b, null);
         Var v = product("armor.core", u, core, coreValues, null);
-        return product("armor.a", v, ad, a, bias);
+        return product("armor.a", v, aPattern, a, bias);
     }
 
     /** x·Wᵀ + bias for W = {@code w}'s structure holding {@code values}; values' gradient in their layout. */
